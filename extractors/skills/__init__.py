@@ -1,0 +1,1 @@
+"""Skill extraction: a versioned taxonomy (data) and a spaCy rule-based matcher (code)."""

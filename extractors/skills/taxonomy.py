@@ -1,0 +1,104 @@
+"""The skill taxonomy: versioned data in taxonomy.toml, loaded into typed records."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("taxonomy.toml")
+
+
+@dataclass(frozen=True)
+class Skill:
+    id: str
+    name: str
+    category: str
+    roadmap_area: str
+    in_article: bool
+    article_area: str | None
+    aliases: tuple[str, ...]
+    case_sensitive: tuple[str, ...]
+    parents: tuple[str, ...]
+    ambiguous: bool
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    declared_version: str
+    content_sha256: str
+    skills: dict[str, Skill]
+
+    @property
+    def version(self) -> str:
+        """The declared version plus a content hash, so an edit without a bump still shows."""
+        return f"{self.declared_version}+{self.content_sha256[:8]}"
+
+    @cached_property
+    def _ancestor_map(self) -> dict[str, frozenset[str]]:
+        resolved: dict[str, frozenset[str]] = {}
+
+        def ancestors(skill_id: str, trail: tuple[str, ...]) -> frozenset[str]:
+            if skill_id in resolved:
+                return resolved[skill_id]
+            if skill_id in trail:
+                raise ValueError(
+                    f"taxonomy parents form a cycle: {' -> '.join((*trail, skill_id))}"
+                )
+            found: set[str] = set()
+            for parent in self.skills[skill_id].parents:
+                found.add(parent)
+                found |= ancestors(parent, (*trail, skill_id))
+            resolved[skill_id] = frozenset(found)
+            return resolved[skill_id]
+
+        for skill_id in self.skills:
+            ancestors(skill_id, ())
+        return resolved
+
+    def ancestors(self, skill_id: str) -> frozenset[str]:
+        """Every skill that `skill_id` implies through its parents, transitively."""
+        return self._ancestor_map[skill_id]
+
+    def with_ancestors(self, skill_ids: set[str]) -> set[str]:
+        expanded = set(skill_ids)
+        for skill_id in skill_ids:
+            expanded |= self.ancestors(skill_id)
+        return expanded
+
+
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    """Read and check a taxonomy file; ValueError names the skill and the problem."""
+    source = path or DEFAULT_TAXONOMY_PATH
+    raw_bytes = source.read_bytes()
+    document = tomllib.loads(raw_bytes.decode("utf-8"))
+    skills: dict[str, Skill] = {}
+    for entry in document.get("skills", []):
+        skill_id = entry.get("id")
+        if not skill_id or skill_id in skills:
+            raise ValueError(f"{source}: missing or duplicate skill id {skill_id!r}")
+        skills[skill_id] = Skill(
+            id=skill_id,
+            name=entry.get("name", skill_id),
+            category=entry.get("category", "concept"),
+            roadmap_area=entry.get("roadmap_area", "other"),
+            in_article=bool(entry.get("in_article", False)),
+            article_area=entry.get("article_area"),
+            aliases=tuple(entry.get("aliases", [])),
+            case_sensitive=tuple(entry.get("case_sensitive", [])),
+            parents=tuple(entry.get("parents", [])),
+            ambiguous=bool(entry.get("ambiguous", False)),
+        )
+    for skill in skills.values():
+        missing = [p for p in skill.parents if p not in skills]
+        if missing:
+            raise ValueError(f"{source}: skill {skill.id!r} has unknown parents {missing}")
+    taxonomy = Taxonomy(
+        declared_version=str(document.get("version", "0")),
+        content_sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        skills=skills,
+    )
+    _ = taxonomy._ancestor_map  # fail fast on cycles
+    return taxonomy

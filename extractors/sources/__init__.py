@@ -1,0 +1,1 @@
+"""One module per job source, each behind the `Source` interface, listed in `registry.SOURCES`."""

@@ -1,0 +1,136 @@
+"""The contract every source module implements, and the records that cross it.
+
+A source has two halves that never share a function: `fetch` talks to the network and yields raw
+payloads exactly as received; `parse` turns one stored payload into postings. Because parsing
+needs only the payload, everything downstream can be rebuilt from the raw store without refetching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from extractors.http import HttpClient, Response
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One `[[sources]]` entry of skillpulse.toml."""
+
+    kind: str
+    board: str
+    base_url: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One HTTP response body (or file) as received, with what parse needs to interpret it."""
+
+    source: str
+    board: str
+    kind: str  # what the body is, e.g. "board", "thread", "search", "detail", "jsonl"
+    url: str
+    fetched_at: datetime
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A job posting as one source describes it, before any cross-source deduplication."""
+
+    source: str
+    board: str
+    source_posting_id: str
+    title: str | None
+    company: str | None
+    location: str | None
+    workplace: str | None  # remote | hybrid | onsite | None when the source does not say
+    posted_at: datetime | None
+    text: str
+    url: str | None
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None
+    payload_sha256: str | None = None
+    seen_at: datetime | None = None  # when the source says it saw the posting (JSONL only)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the text that skill extraction reads; unchanged text is never re-extracted."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record that could not become a posting, with where it was and why."""
+
+    source: str
+    board: str
+    record_ref: str  # a line number, posting id or URL: whatever finds the record again
+    reason: str
+    raw: str | None = None
+
+
+@dataclass
+class ParseResult:
+    postings: list[Posting] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def extend(self, other: ParseResult) -> None:
+        self.postings.extend(other.postings)
+        self.rejects.extend(other.rejects)
+
+
+class SourceError(Exception):
+    """A source could not be collected; the message names the source, board and URL."""
+
+
+def payload_json(payload: Payload) -> Any:
+    """The payload body decoded as JSON, or a SourceError naming the source and URL."""
+    try:
+        return json.loads(payload.body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        snippet = payload.body[:80].decode("utf-8", errors="replace")
+        raise SourceError(
+            f"{payload.source}/{payload.board}: {payload.url} did not return JSON "
+            f"({exc.__class__.__name__}: {exc}); body starts {snippet!r}"
+        ) from exc
+
+
+def response_payload(source: str, board: str, kind: str, response: Response) -> Payload:
+    return Payload(
+        source=source,
+        board=board,
+        kind=kind,
+        url=response.url,
+        fetched_at=response.fetched_at,
+        status=response.status,
+        content_type=response.content_type,
+        body=response.body,
+    )
+
+
+class Source(Protocol):
+    """What every source module exposes as its `SOURCE` object."""
+
+    kind: str
+    default_base_url: str
+
+    def fetch(self, config: SourceConfig, client: HttpClient) -> Iterator[Payload]:
+        """Yield raw payloads for one configured board, in the order they were fetched."""
+        ...
+
+    def parse(self, payload: Payload) -> ParseResult:
+        """Turn one stored payload into postings and rejects. Pure: no network, no clock."""
+        ...

@@ -1,0 +1,81 @@
+"""Greenhouse Job Board API: GET /v1/boards/{token}/jobs?content=true, the whole board at once.
+
+Quirks: `content` is HTML entity-escaped once (unescape, then strip tags); `updated_at` moves on
+every edit, so the posting date is `first_published` when present; pay sits in the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from extractors.classify import salary_from_text, workplace
+from extractors.http import HttpClient
+from extractors.sources.base import (
+    ParseResult,
+    Payload,
+    Posting,
+    Reject,
+    SourceConfig,
+    SourceError,
+    payload_json,
+    response_payload,
+)
+from extractors.sources.dates import parse_timestamp
+from extractors.text import unescaped_html_to_text
+
+
+class Greenhouse:
+    kind = "greenhouse"
+    default_base_url = "https://boards-api.greenhouse.io"
+
+    def fetch(self, config: SourceConfig, client: HttpClient) -> Iterator[Payload]:
+        base = (config.base_url or self.default_base_url).rstrip("/")
+        response = client.get(f"{base}/v1/boards/{config.board}/jobs", params={"content": "true"})
+        yield response_payload(self.kind, config.board, "board", response)
+
+    def parse(self, payload: Payload) -> ParseResult:
+        document = payload_json(payload)
+        if not isinstance(document, dict) or not isinstance(document.get("jobs"), list):
+            raise SourceError(f"greenhouse/{payload.board}: {payload.url} has no 'jobs' list")
+        result = ParseResult()
+        for job in document["jobs"]:
+            try:
+                result.postings.append(self._posting(job, payload))
+            except (KeyError, TypeError, ValueError) as exc:
+                ref = str(job.get("id")) if isinstance(job, dict) else "?"
+                result.rejects.append(
+                    Reject(self.kind, payload.board, f"job {ref}", f"{type(exc).__name__}: {exc}")
+                )
+        return result
+
+    def _posting(self, job: dict, payload: Payload) -> Posting:
+        text = unescaped_html_to_text(job.get("content"))
+        location = (job.get("location") or {}).get("name")
+        location_type = next(
+            (
+                str(field.get("value"))
+                for field in job.get("metadata") or []
+                if isinstance(field, dict) and "location" in str(field.get("name", "")).lower()
+            ),
+            None,
+        )
+        salary_min, salary_max, currency = salary_from_text(text)
+        return Posting(
+            source=self.kind,
+            board=payload.board,
+            source_posting_id=str(job["id"]),
+            title=job.get("title"),
+            company=job.get("company_name") or payload.board,
+            location=location,
+            workplace=workplace(location_type, location),
+            posted_at=parse_timestamp(job.get("first_published") or job.get("updated_at")),
+            text=text,
+            url=job.get("absolute_url"),
+            salary_min=salary_min,
+            salary_max=salary_max,
+            salary_currency=currency,
+            payload_sha256=payload.sha256,
+        )
+
+
+SOURCE = Greenhouse()

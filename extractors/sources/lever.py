@@ -1,0 +1,112 @@
+"""Lever Postings API: GET /v0/postings/{site}?mode=json, paged with skip/limit.
+
+Quirks: `text` is the title; the requirements live in `lists[]` (HTML <li>) and the closing in
+`additionalPlain`, so the posting text is all three joined; `createdAt` is epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from extractors.classify import salary_from_text, workplace
+from extractors.http import HttpClient
+from extractors.sources.base import (
+    ParseResult,
+    Payload,
+    Posting,
+    Reject,
+    SourceConfig,
+    SourceError,
+    payload_json,
+    response_payload,
+)
+from extractors.sources.dates import parse_timestamp
+from extractors.text import html_to_text
+
+PAGE_SIZE = 100
+MAX_PAGES = 200
+_WORKPLACE = {"remote": "remote", "hybrid": "hybrid", "on-site": "onsite", "onsite": "onsite"}
+
+
+class Lever:
+    kind = "lever"
+    default_base_url = "https://api.lever.co"
+
+    def fetch(self, config: SourceConfig, client: HttpClient) -> Iterator[Payload]:
+        base = (config.base_url or self.default_base_url).rstrip("/")
+        for page in range(MAX_PAGES):
+            response = client.get(
+                f"{base}/v0/postings/{config.board}",
+                params={"mode": "json", "skip": page * PAGE_SIZE, "limit": PAGE_SIZE},
+            )
+            payload = response_payload(self.kind, config.board, "page", response)
+            yield payload
+            if page_length(payload) < PAGE_SIZE:
+                return
+        raise SourceError(f"lever/{config.board}: more than {MAX_PAGES} pages; stopped")
+
+    def parse(self, payload: Payload) -> ParseResult:
+        postings = payload_json(payload)
+        if not isinstance(postings, list):
+            raise SourceError(f"lever/{payload.board}: {payload.url} is not a JSON list")
+        result = ParseResult()
+        for item in postings:
+            try:
+                result.postings.append(self._posting(item, payload))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                ref = str(item.get("id")) if isinstance(item, dict) else "?"
+                result.rejects.append(
+                    Reject(
+                        self.kind, payload.board, f"posting {ref}", f"{type(exc).__name__}: {exc}"
+                    )
+                )
+        return result
+
+    def _posting(self, item: dict, payload: Payload) -> Posting:
+        parts = [item.get("descriptionPlain") or html_to_text(item.get("description"))]
+        for block in item.get("lists") or []:
+            parts.append(f"{block.get('text', '')}\n{html_to_text(block.get('content'))}")
+        parts.append(item.get("additionalPlain") or html_to_text(item.get("additional")))
+        text = "\n\n".join(part.strip() for part in parts if part and part.strip())
+        categories = item.get("categories") or {}
+        salary_min, salary_max, currency = _salary(item.get("salaryRange"), text)
+        return Posting(
+            source=self.kind,
+            board=payload.board,
+            source_posting_id=str(item["id"]),
+            title=item["text"],
+            company=payload.board,
+            location=categories.get("location"),
+            workplace=_WORKPLACE.get(str(item.get("workplaceType", "")).lower())
+            or workplace(categories.get("location")),
+            posted_at=parse_timestamp(item.get("createdAt")),
+            text=text,
+            url=item.get("hostedUrl"),
+            salary_min=salary_min,
+            salary_max=salary_max,
+            salary_currency=currency,
+            payload_sha256=payload.sha256,
+        )
+
+
+def page_length(payload: Payload) -> int:
+    """How many postings a page holds, so fetch knows whether another page follows."""
+    body = payload_json(payload)
+    if not isinstance(body, list):
+        raise SourceError(f"lever/{payload.board}: {payload.url} is not a JSON list")
+    return len(body)
+
+
+def _salary(salary_range: object, text: str) -> tuple[float | None, float | None, str | None]:
+    if isinstance(salary_range, dict) and salary_range.get("min") is not None:
+        factor = 2080 if salary_range.get("interval") == "per-hour-wage" else 1
+        low, high = salary_range.get("min"), salary_range.get("max")
+        return (
+            float(low) * factor,
+            float(high) * factor if high is not None else None,
+            salary_range.get("currency"),
+        )
+    return salary_from_text(text)
+
+
+SOURCE = Lever()

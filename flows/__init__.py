@@ -1,0 +1,1 @@
+"""Prefect wiring only: tasks, retries, schedules. All logic lives in plain modules."""

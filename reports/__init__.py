@@ -1,0 +1,1 @@
+"""The HTML trend report, rendered from the published warehouse alone, read-only."""

@@ -1,0 +1,422 @@
+"""The pipeline's steps as plain functions: collect, land, extract, build, report.
+
+Prefect flows (flows/) and the CLI call these; nothing here imports Prefect, so every step is
+tested on its own. Each step that writes takes the raw store connection and is idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from extractors.classify import role_family, seniority
+from extractors.http import FetchError, HttpClient, HttpSettings
+from extractors.skills.matcher import Extraction, SkillExtractor
+from extractors.skills.taxonomy import Taxonomy
+from extractors.sources.base import ParseResult, Payload, SourceConfig, SourceError
+from extractors.sources.registry import get_source
+from warehouse import raw_store
+from warehouse.build import BuildResult, build_warehouse
+from warehouse.paths import WarehousePaths
+
+EXTRACT_BATCH = 2000
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SourceOutcome:
+    """Everything one source produced in one run, or why it produced nothing."""
+
+    source: str
+    board: str
+    status: str  # ok | failed | skipped
+    payloads: list[Payload] = field(default_factory=list)
+    parsed: ParseResult = field(default_factory=ParseResult)
+    error: str | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    landed: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.source}/{self.board}"
+
+
+def new_run_id(command: str) -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{command}"
+
+
+def collect_source(
+    config: SourceConfig, http: HttpSettings, client: HttpClient | None = None
+) -> SourceOutcome:
+    """Fetch and parse one configured source. Never raises: failures become a failed outcome
+    holding no postings, so one bad source cannot stop the others or land half its data."""
+    started = datetime.now(UTC)
+    board = config.board if config.kind != "jsonl" else Path(config.board).stem
+    try:
+        source = get_source(config.kind)
+        client = client or HttpClient(http)
+        payloads: list[Payload] = []
+        parsed = ParseResult()
+        for payload in source.fetch(config, client):
+            payloads.append(payload)
+            parsed.extend(source.parse(payload))
+    except (FetchError, SourceError, KeyError, OSError) as exc:
+        return SourceOutcome(
+            config.kind,
+            board,
+            "failed",
+            error=f"{config.kind}/{board}: {exc}",
+            started_at=started,
+            finished_at=datetime.now(UTC),
+        )
+    except Exception as exc:  # a parser bug must not take the other sources down with it
+        return SourceOutcome(
+            config.kind,
+            board,
+            "failed",
+            error=f"{config.kind}/{board}: unexpected {type(exc).__name__}: {exc}",
+            started_at=started,
+            finished_at=datetime.now(UTC),
+        )
+    return SourceOutcome(
+        config.kind,
+        board,
+        "ok",
+        payloads=payloads,
+        parsed=parsed,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+    )
+
+
+def land_outcome(
+    con: duckdb.DuckDBPyConnection, run_id: str, outcome: SourceOutcome, record_run: bool = True
+) -> int:
+    """Land one outcome in one transaction; returns the number of postings landed.
+
+    With record_run=False the source_runs row is left to the caller (chunked ingest writes
+    it once, with totals, after the last chunk).
+    """
+    now = datetime.now(UTC)
+    fetched_at = {p.sha256: p.fetched_at for p in outcome.payloads}
+    payloads = pd.DataFrame(
+        [
+            {
+                "payload_sha256": p.sha256,
+                "source": p.source,
+                "board": p.board,
+                "kind": p.kind,
+                "url": p.url,
+                "content_type": p.content_type,
+                "body": p.body,
+                "fetched_at": p.fetched_at,
+                "status": p.status,
+            }
+            for p in outcome.payloads
+        ]
+    )
+    latest = {(p.source, p.board, p.source_posting_id): p for p in outcome.parsed.postings}
+    postings = pd.DataFrame(
+        [
+            {
+                "source": p.source,
+                "board": p.board,
+                "source_posting_id": p.source_posting_id,
+                "title": p.title,
+                "company": p.company,
+                "location": p.location,
+                "workplace": p.workplace,
+                "posted_at": p.posted_at,
+                "text": p.text,
+                "url": p.url,
+                "salary_min": p.salary_min,
+                "salary_max": p.salary_max,
+                "salary_currency": p.salary_currency,
+                "content_hash": p.content_hash,
+                "payload_sha256": p.payload_sha256,
+                "role_family": role_family(p.title, p.text),
+                "seniority": seniority(p.title, p.text),
+                "parsed_at": now,
+            }
+            for p in latest.values()
+        ],
+        columns=list(raw_store.POSTING_COLUMNS),
+    )
+    sightings = pd.DataFrame(
+        [
+            {
+                "source": p.source,
+                "board": p.board,
+                "source_posting_id": p.source_posting_id,
+                "run_id": run_id,
+                "seen_at": p.seen_at or fetched_at.get(p.payload_sha256 or "", now),
+            }
+            for p in latest.values()
+        ],
+        columns=["source", "board", "source_posting_id", "run_id", "seen_at"],
+    )
+    rejects = pd.DataFrame(
+        [
+            {
+                "run_id": run_id,
+                "source": r.source,
+                "board": r.board,
+                "record_ref": r.record_ref,
+                "reason": r.reason,
+                "raw": r.raw,
+            }
+            for r in outcome.parsed.rejects
+        ],
+        columns=["run_id", "source", "board", "record_ref", "reason", "raw"],
+    ).drop_duplicates(subset=["run_id", "source", "board", "record_ref"])
+    raw_store.land_source_result(
+        con,
+        run_id,
+        source_run_row(outcome, len(latest), len(rejects)) if record_run else None,
+        payloads,
+        postings,
+        sightings,
+        rejects,
+    )
+    return len(latest)
+
+
+def source_run_row(outcome: SourceOutcome, postings: int, rejects: int) -> dict[str, object]:
+    return {
+        "source": outcome.source,
+        "board": outcome.board,
+        "status": outcome.status,
+        "postings": postings,
+        "rejects": rejects,
+        "error": outcome.error,
+        "started_at": outcome.started_at,
+        "finished_at": outcome.finished_at,
+    }
+
+
+def ingest_jsonl(
+    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, progress: Progress | None = None
+) -> SourceOutcome:
+    """Stream a JSONL file into the raw store chunk by chunk; each chunk is one transaction.
+
+    A killed ingest leaves whole chunks; re-running lands the same keys again, so nothing is
+    doubled. Returns the totals as one outcome, whose source_runs row is written last.
+    """
+    source = get_source("jsonl")
+    config = SourceConfig(kind="jsonl", board=str(path))
+    totals = SourceOutcome("jsonl", path.stem, "ok")
+    total_bytes = max(path.stat().st_size, 1)
+    read_bytes = 0
+    landed = rejected = 0
+    try:
+        for payload in source.fetch(config, None):  # type: ignore[arg-type]
+            parsed = source.parse(payload)
+            chunk = SourceOutcome("jsonl", path.stem, "ok", payloads=[payload], parsed=parsed)
+            landed += land_outcome(con, run_id, chunk, record_run=False)
+            rejected += len(parsed.rejects)
+            totals.parsed.rejects.extend(parsed.rejects)
+            read_bytes += len(payload.body) + 1
+            if progress:
+                progress(min(read_bytes, total_bytes), total_bytes)
+    except (SourceError, OSError) as exc:
+        totals.status, totals.error = "failed", f"jsonl/{path.stem}: {exc}"
+    totals.finished_at = datetime.now(UTC)
+    raw_store.record_source_run(con, run_id, source_run_row(totals, landed, rejected))
+    totals.landed = landed
+    return totals
+
+
+def extract_pending(
+    con: duckdb.DuckDBPyConnection,
+    extractor: SkillExtractor,
+    batch_size: int = EXTRACT_BATCH,
+    progress: Progress | None = None,
+) -> int:
+    """Extract every stored text not yet extracted with this taxonomy; returns texts done."""
+    version = extractor.taxonomy.version
+    pending = raw_store.pending_content_hashes(con, version)
+    done = 0
+    for start in range(0, len(pending), batch_size):
+        batch = raw_store.texts_for(con, pending[start : start + batch_size])
+        extractions = list(extractor.extract_many(batch))
+        raw_store.land_extractions(
+            con,
+            version,
+            [content_hash for content_hash, _ in batch],
+            mentions_frame(extractions, version),
+        )
+        done += len(batch)
+        if progress:
+            progress(done, len(pending))
+    return done
+
+
+def mentions_frame(extractions: Iterable[Extraction], taxonomy_version: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "content_hash": e.doc_id,
+                "taxonomy_version": taxonomy_version,
+                "skill_id": m.skill,
+                "start_char": m.start,
+                "end_char": m.end,
+                "surface": m.text,
+                "section": m.section,
+                "rule": m.rule,
+            }
+            for e in extractions
+            for m in e.mentions
+        ],
+        columns=list(raw_store.MENTION_COLUMNS),
+    ).drop_duplicates(subset=["content_hash", "taxonomy_version", "start_char", "skill_id"])
+
+
+def taxonomy_seeds(taxonomy: Taxonomy, run_id: str) -> dict[str, pd.DataFrame]:
+    """The taxonomy and build facts as tables the SQL models read."""
+    skills = pd.DataFrame(
+        [
+            {
+                "skill_id": s.id,
+                "name": s.name,
+                "category": s.category,
+                "roadmap_area": s.roadmap_area,
+                "in_article": s.in_article,
+                "article_area": s.article_area,
+                "parent_ids": list(s.parents),
+                "is_ambiguous": s.ambiguous,
+            }
+            for s in taxonomy.skills.values()
+        ]
+    )
+    ancestors = pd.DataFrame(
+        [
+            {"skill_id": s.id, "ancestor_id": ancestor}
+            for s in taxonomy.skills.values()
+            for ancestor in sorted({s.id} | taxonomy.ancestors(s.id))
+        ]
+    )
+    build_info = pd.DataFrame(
+        [{"run_id": run_id, "taxonomy_version": taxonomy.version, "built_at": datetime.now(UTC)}]
+    )
+    return {"raw_skills": skills, "raw_skill_ancestors": ancestors, "raw_build_info": build_info}
+
+
+def build(paths: WarehousePaths, run_id: str, taxonomy: Taxonomy) -> BuildResult:
+    return build_warehouse(paths, run_id, taxonomy_seeds(taxonomy, run_id))
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    command: str
+    db: Path
+    report: Path | None
+    postings_landed: int
+    postings_extracted: int
+    outcomes: list[SourceOutcome]
+    top_skills: list[tuple[str, int, float]]
+    total_postings: int
+    seconds: float
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def lines(self) -> list[str]:
+        rows = [
+            f"run {self.run_id}: {self.total_postings} distinct postings in the warehouse "
+            f"({self.postings_landed} landed, {self.postings_extracted} texts extracted this run, "
+            f"{self.seconds:.1f}s)",
+            f"warehouse: {self.db}",
+        ]
+        if self.report:
+            rows.append(f"report:    {self.report}")
+        for outcome in self.outcomes:
+            count = outcome.landed or len(outcome.parsed.postings)
+            detail = outcome.error if outcome.status == "failed" else f"{count} postings"
+            if outcome.parsed.rejects:
+                detail += f", {len(outcome.parsed.rejects)} rejected"
+            rows.append(f"  {outcome.status:<7} {outcome.label}: {detail}")
+        if self.top_skills:
+            rows.append("top skills (share of distinct postings):")
+            rows.extend(
+                f"  {name:<24} {count:>6}  {share:6.1%}" for name, count, share in self.top_skills
+            )
+        return rows
+
+
+def top_skills(db: Path, limit: int = 10) -> tuple[int, list[tuple[str, int, float]]]:
+    """Distinct postings in the published warehouse and its most-demanded skills."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        total = con.execute("select count(*) from fct_postings").fetchone()[0]  # type: ignore[index]
+        rows = con.execute(
+            """
+            select s.name, count(distinct ps.posting_id) as postings
+            from fct_posting_skills as ps
+            inner join dim_skills as s using (skill_id)
+            group by s.name
+            order by postings desc, s.name
+            limit ?
+            """,
+            [limit],
+        ).fetchall()
+    finally:
+        con.close()
+    return total, [(name, count, count / total if total else 0.0) for name, count in rows]
+
+
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, command: str, taxonomy: Taxonomy
+) -> datetime:
+    started_at = datetime.now(UTC)
+    raw_store.record_run(
+        con,
+        {
+            "run_id": run_id,
+            "command": command,
+            "started_at": started_at,
+            "finished_at": None,
+            "status": "running",
+            "taxonomy_version": taxonomy.version,
+            "postings_landed": None,
+            "postings_extracted": None,
+            "sources_failed": None,
+            "message": None,
+        },
+    )
+    return started_at
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    command: str,
+    started_at: datetime,
+    taxonomy: Taxonomy,
+    outcomes: list[SourceOutcome],
+    landed: int,
+    extracted: int,
+) -> None:
+    failed = [o for o in outcomes if o.status == "failed"]
+    raw_store.record_run(
+        con,
+        {
+            "run_id": run_id,
+            "command": command,
+            "started_at": started_at,
+            "finished_at": datetime.now(UTC),
+            "status": "partial" if failed else "ok",
+            "taxonomy_version": taxonomy.version,
+            "postings_landed": landed,
+            "postings_extracted": extracted,
+            "sources_failed": len(failed),
+            "message": "; ".join(o.error or o.label for o in failed) or None,
+        },
+    )

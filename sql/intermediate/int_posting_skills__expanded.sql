@@ -1,0 +1,40 @@
+-- int_posting_skills__expanded: skills per distinct posting, a child skill counting for its parents.
+-- grain: one row per posting_id × skill_id
+-- reads: int_postings__deduplicated, stg_mentions, stg_skill_ancestors
+with
+posting_texts as (
+    select distinct posting_id, content_hash from int_postings__deduplicated
+),
+
+direct_mentions as (
+    select
+        p.posting_id,
+        m.skill_id,
+        m.section,
+    from posting_texts as p
+    inner join stg_mentions as m using (content_hash)
+),
+
+expanded as (
+    select
+        d.posting_id,
+        a.ancestor_id as skill_id,
+        d.skill_id as mentioned_skill_id,
+        d.section,
+    from direct_mentions as d
+    inner join stg_skill_ancestors as a using (skill_id)
+),
+
+final as (
+    select
+        posting_id,
+        skill_id,
+        count(*) filter (where mentioned_skill_id = skill_id) as mention_count,
+        count(*) as mention_count_with_children,
+        bool_or(mentioned_skill_id = skill_id) as is_mentioned_directly,
+        list(distinct section order by section) as sections,
+    from expanded
+    group by posting_id, skill_id
+)
+
+select * from final

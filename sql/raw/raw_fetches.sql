@@ -1,0 +1,13 @@
+-- raw_fetches: the log of requests that returned a payload, per run.
+-- grain: one row per run_id × url × payload_sha256
+create table if not exists raw_fetches (
+    run_id varchar not null,
+    source varchar not null,
+    board varchar not null,
+    kind varchar not null,
+    url varchar not null,
+    fetched_at timestamptz not null,
+    status integer not null,
+    payload_sha256 varchar not null,
+    primary key (run_id, url, payload_sha256)
+);

@@ -1,0 +1,11 @@
+-- raw_rejects: records that could not become postings, with where they were and why.
+-- grain: one row per run_id × source × board × record_ref
+create table if not exists raw_rejects (
+    run_id varchar not null,
+    source varchar not null,
+    board varchar not null,
+    record_ref varchar not null,
+    reason varchar not null,
+    raw varchar,
+    primary key (run_id, source, board, record_ref)
+);

@@ -1,0 +1,14 @@
+-- raw_runs: the run log, one row per pipeline run (nightly, ingest, reextract, demo).
+-- grain: one row per run_id
+create table if not exists raw_runs (
+    run_id varchar primary key,
+    command varchar not null,
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    status varchar not null,          -- running | ok | partial | failed
+    taxonomy_version varchar,
+    postings_landed integer,
+    postings_extracted integer,
+    sources_failed integer,
+    message varchar
+);

@@ -1,0 +1,1 @@
+"""DuckDB storage: the raw store of record, and the published analyst warehouse built from it."""

@@ -1,0 +1,239 @@
+"""The raw store of record (`<db>.raw.duckdb`): payloads, parsed postings, sightings, mentions.
+
+Only the pipeline writes it, one run at a time. Every write is one transaction keyed by natural
+keys, so a killed run leaves either nothing or a whole step, and re-running a step is a no-op.
+Rows arrive as pandas DataFrames and load through DuckDB's bulk path, never row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from warehouse.sqlfiles import raw_ddl
+
+POSTING_COLUMNS = (
+    "source",
+    "board",
+    "source_posting_id",
+    "title",
+    "company",
+    "location",
+    "workplace",
+    "posted_at",
+    "text",
+    "url",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "content_hash",
+    "payload_sha256",
+    "role_family",
+    "seniority",
+    "parsed_at",
+)
+MENTION_COLUMNS = (
+    "content_hash",
+    "taxonomy_version",
+    "skill_id",
+    "start_char",
+    "end_char",
+    "surface",
+    "section",
+    "rule",
+)
+
+
+def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the raw store with every sql/raw table present."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    for model in raw_ddl():
+        con.execute(model.sql)
+    return con
+
+
+def _transaction(con: duckdb.DuckDBPyConnection, statements: Iterator[None]) -> None:
+    con.execute("begin transaction")
+    try:
+        for _ in statements:
+            pass
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def land_source_result(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    source_run: dict[str, object] | None,
+    payloads: pd.DataFrame,
+    postings: pd.DataFrame,
+    sightings: pd.DataFrame,
+    rejects: pd.DataFrame,
+) -> None:
+    """Land one source's records (and, when given, its source_runs row) in one transaction."""
+
+    def steps() -> Iterator[None]:
+        if len(payloads):
+            con.register("incoming_payloads", payloads)
+            con.execute(
+                """
+                insert into raw_payloads
+                select payload_sha256, source, board, kind, url, content_type, body, fetched_at
+                from incoming_payloads
+                where payload_sha256 not in (select payload_sha256 from raw_payloads)
+                qualify row_number() over (partition by payload_sha256) = 1
+                """
+            )
+            con.execute(
+                """
+                insert into raw_fetches
+                select ? as run_id, source, board, kind, url, fetched_at, status, payload_sha256
+                from incoming_payloads
+                on conflict do nothing
+                """,
+                [run_id],
+            )
+            con.unregister("incoming_payloads")
+            yield
+        if len(postings):
+            con.register("incoming_postings", postings[list(POSTING_COLUMNS)])
+            columns = ", ".join(POSTING_COLUMNS)
+            updates = ", ".join(
+                f"{c} = excluded.{c}"
+                for c in POSTING_COLUMNS
+                if c not in ("source", "board", "source_posting_id")
+            )
+            con.execute(
+                f"""
+                insert into raw_postings ({columns})
+                select {columns} from incoming_postings
+                on conflict (source, board, source_posting_id) do update set {updates}
+                """
+            )
+            con.unregister("incoming_postings")
+            con.register("incoming_sightings", sightings)
+            con.execute(
+                """
+                insert into raw_sightings
+                select source, board, source_posting_id, run_id, seen_at from incoming_sightings
+                on conflict do nothing
+                """
+            )
+            con.unregister("incoming_sightings")
+            yield
+        if len(rejects):
+            con.register("incoming_rejects", rejects)
+            con.execute(
+                """
+                insert into raw_rejects
+                select run_id, source, board, record_ref, reason, raw from incoming_rejects
+                on conflict do nothing
+                """
+            )
+            con.unregister("incoming_rejects")
+            yield
+        if source_run is not None:
+            record_source_run(con, run_id, source_run)
+        yield
+
+    _transaction(con, steps())
+
+
+def record_source_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, source_run: dict[str, object]
+) -> None:
+    """Insert or replace what one source did in one run."""
+    con.execute(
+        """
+        insert or replace into raw_source_runs
+        (run_id, source, board, status, postings, rejects, error, started_at, finished_at)
+        values ($run_id, $source, $board, $status, $postings, $rejects, $error, $started_at,
+                $finished_at)
+        """,
+        {"run_id": run_id, **source_run},
+    )
+
+
+def record_run(con: duckdb.DuckDBPyConnection, run: dict[str, object]) -> None:
+    """Insert or update the run log row for one run."""
+    con.execute(
+        """
+        insert or replace into raw_runs
+        (run_id, command, started_at, finished_at, status, taxonomy_version, postings_landed,
+         postings_extracted, sources_failed, message)
+        values ($run_id, $command, $started_at, $finished_at, $status, $taxonomy_version,
+                $postings_landed, $postings_extracted, $sources_failed, $message)
+        """,
+        run,
+    )
+
+
+def pending_content_hashes(con: duckdb.DuckDBPyConnection, taxonomy_version: str) -> list[str]:
+    """Texts not yet extracted with this taxonomy version; unchanged text is never redone."""
+    rows = con.execute(
+        """
+        select distinct p.content_hash
+        from raw_postings as p
+        anti join raw_extractions as e
+            on e.content_hash = p.content_hash and e.taxonomy_version = ?
+        order by 1
+        """,
+        [taxonomy_version],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def texts_for(con: duckdb.DuckDBPyConnection, content_hashes: list[str]) -> list[tuple[str, str]]:
+    frame = pd.DataFrame({"content_hash": content_hashes})
+    con.register("wanted_hashes", frame)
+    rows = con.execute(
+        """
+        select p.content_hash, any_value(p.text)
+        from raw_postings as p
+        semi join wanted_hashes as w on w.content_hash = p.content_hash
+        group by p.content_hash
+        """
+    ).fetchall()
+    con.unregister("wanted_hashes")
+    return [(row[0], row[1]) for row in rows]
+
+
+def land_extractions(
+    con: duckdb.DuckDBPyConnection,
+    taxonomy_version: str,
+    content_hashes: list[str],
+    mentions: pd.DataFrame,
+) -> None:
+    """Store one batch's mentions and mark its texts extracted, in one transaction."""
+
+    def steps() -> Iterator[None]:
+        if len(mentions):
+            con.register("incoming_mentions", mentions[list(MENTION_COLUMNS)])
+            con.execute(
+                """
+                insert into raw_mentions
+                select * from incoming_mentions
+                on conflict do nothing
+                """
+            )
+            con.unregister("incoming_mentions")
+        done = pd.DataFrame({"content_hash": content_hashes})
+        con.register("incoming_done", done)
+        con.execute(
+            """
+            insert into raw_extractions
+            select content_hash, ?, now() from incoming_done
+            on conflict do nothing
+            """,
+            [taxonomy_version],
+        )
+        con.unregister("incoming_done")
+        yield
+
+    _transaction(con, steps())

@@ -1,0 +1,77 @@
+"""The SQL models in sql/: one object per file, named by the file stem, built layer by layer.
+
+Layers run in order raw → staging → intermediate → marts → reports. Within a layer a model may
+read another of the same layer; those references are found by name and built first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+LAYERS = ("staging", "intermediate", "marts", "reports")
+MACRO_DIR = "macros"
+
+
+@dataclass(frozen=True)
+class SqlModel:
+    name: str
+    layer: str
+    path: Path
+    sql: str
+
+    @property
+    def grain(self) -> str:
+        """The '-- grain: …' header line, which every model must have."""
+        for line in self.sql.splitlines():
+            if line.lower().startswith("-- grain:"):
+                return line.split(":", 1)[1].strip()
+        return ""
+
+    @property
+    def body(self) -> str:
+        """The SQL without a trailing semicolon, ready to wrap in CREATE TABLE … AS."""
+        return self.sql.strip().rstrip(";").strip()
+
+
+def raw_ddl(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
+    return [
+        SqlModel(path.stem, "raw", path, path.read_text(encoding="utf-8"))
+        for path in sorted((sql_dir / "raw").glob("*.sql"))
+    ]
+
+
+def macros(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
+    """SQL macros, created before any model so every layer can use them."""
+    return [
+        SqlModel(path.stem, MACRO_DIR, path, path.read_text(encoding="utf-8"))
+        for path in sorted((sql_dir / MACRO_DIR).glob("*.sql"))
+    ]
+
+
+def models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
+    """Every model in build order."""
+    ordered: list[SqlModel] = []
+    for layer in LAYERS:
+        layer_models = {
+            path.stem: SqlModel(path.stem, layer, path, path.read_text(encoding="utf-8"))
+            for path in sorted((sql_dir / layer).glob("*.sql"))
+        }
+        graph = {
+            name: {
+                other
+                for other in layer_models
+                if other != name
+                and re.search(rf"\b{re.escape(other)}\b", _without_comments(model.sql))
+            }
+            for name, model in layer_models.items()
+        }
+        ordered.extend(layer_models[name] for name in TopologicalSorter(graph).static_order())
+    return ordered
+
+
+def _without_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
