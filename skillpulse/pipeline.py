@@ -143,23 +143,13 @@ def land_outcome(
                 "role_family": role_family(p.title, p.text),
                 "seniority": seniority(p.title, p.text),
                 "parsed_at": now,
+                "first_seen_at": p.seen_at or fetched_at.get(p.payload_sha256 or "", now),
+                "last_seen_at": p.seen_at or fetched_at.get(p.payload_sha256 or "", now),
+                "last_seen_run_id": run_id,
             }
             for p in latest.values()
         ],
         columns=list(raw_store.POSTING_COLUMNS),
-    )
-    sightings = pd.DataFrame(
-        [
-            {
-                "source": p.source,
-                "board": p.board,
-                "source_posting_id": p.source_posting_id,
-                "run_id": run_id,
-                "seen_at": p.seen_at or fetched_at.get(p.payload_sha256 or "", now),
-            }
-            for p in latest.values()
-        ],
-        columns=["source", "board", "source_posting_id", "run_id", "seen_at"],
     )
     rejects = pd.DataFrame(
         [
@@ -181,7 +171,6 @@ def land_outcome(
         source_run_row(outcome, len(latest), len(rejects)) if record_run else None,
         payloads,
         postings,
-        sightings,
         rejects,
     )
     return len(latest)

@@ -22,7 +22,6 @@ from warehouse.sqlfiles import SqlModel, macros, models, raw_ddl
 # Raw tables copied into the warehouse for lineage; payload bodies stay in the raw store.
 _RAW_COPIES = {
     "raw_postings": "select * from raw_store.raw_postings",
-    "raw_sightings": "select * from raw_store.raw_sightings",
     "raw_mentions": "select * from raw_store.raw_mentions",
     "raw_extractions": "select * from raw_store.raw_extractions",
     "raw_rejects": "select * from raw_store.raw_rejects",

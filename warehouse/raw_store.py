@@ -1,4 +1,4 @@
-"""The raw store of record (`<db>.raw.duckdb`): payloads, parsed postings, sightings, mentions.
+"""The raw store of record (`<db>.raw.duckdb`): payloads, parsed postings, mentions, run logs.
 
 Only the pipeline writes it, one run at a time. Every write is one transaction keyed by natural
 keys, so a killed run leaves either nothing or a whole step, and re-running a step is a no-op.
@@ -34,6 +34,9 @@ POSTING_COLUMNS = (
     "role_family",
     "seniority",
     "parsed_at",
+    "first_seen_at",
+    "last_seen_at",
+    "last_seen_run_id",
 )
 MENTION_COLUMNS = (
     "content_hash",
@@ -73,7 +76,6 @@ def land_source_result(
     source_run: dict[str, object] | None,
     payloads: pd.DataFrame,
     postings: pd.DataFrame,
-    sightings: pd.DataFrame,
     rejects: pd.DataFrame,
 ) -> None:
     """Land one source's records (and, when given, its source_runs row) in one transaction."""
@@ -107,25 +109,18 @@ def land_source_result(
             updates = ", ".join(
                 f"{c} = excluded.{c}"
                 for c in POSTING_COLUMNS
-                if c not in ("source", "board", "source_posting_id")
+                if c not in ("source", "board", "source_posting_id", "first_seen_at", "last_seen_at")
             )
             con.execute(
                 f"""
                 insert into raw_postings ({columns})
                 select {columns} from incoming_postings
-                on conflict (source, board, source_posting_id) do update set {updates}
+                on conflict (source, board, source_posting_id) do update set {updates},
+                    first_seen_at = least(raw_postings.first_seen_at, excluded.first_seen_at),
+                    last_seen_at = greatest(raw_postings.last_seen_at, excluded.last_seen_at)
                 """
             )
             con.unregister("incoming_postings")
-            con.register("incoming_sightings", sightings)
-            con.execute(
-                """
-                insert into raw_sightings
-                select source, board, source_posting_id, run_id, seen_at from incoming_sightings
-                on conflict do nothing
-                """
-            )
-            con.unregister("incoming_sightings")
             yield
         if len(rejects):
             con.register("incoming_rejects", rejects)

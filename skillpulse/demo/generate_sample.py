@@ -1064,13 +1064,24 @@ def where_phrase(company: Company) -> str:
     return f"mostly together in our {city} office"
 
 
-def company_blurb(rng: random.Random, company: Company, size: int, product: str) -> list[str]:
+@dataclass(frozen=True)
+class Profile:
+    """Facts about a company that stay the same wherever it posts."""
+
+    size: int
+    product: str
+    founded: int
+
+
+def company_blurb(
+    rng: random.Random, company: Company, profile: Profile, size: int | None = None
+) -> list[str]:
     ind = INDUSTRIES[company.industry]
     first = pick(rng, COMPANY_INTROS).format(
-        name=company.name, product=product, customers=pick(rng, ind.customers)
+        name=company.name, product=profile.product, customers=pick(rng, ind.customers)
     )
     second = pick(rng, COMPANY_SECOND).format(
-        size=size, year=rng.randrange(2014, 2024), where=where_phrase(company)
+        size=size or profile.size, year=profile.founded, where=where_phrase(company)
     )
     out = [first, second]
     if chance(rng, 0.5):
@@ -1220,17 +1231,18 @@ def group_bullets(rng: random.Random, skills: list[str]) -> list[str]:
     return out
 
 
-def build_posting(rng: random.Random, company: Company, role: Role, t: float, trap_rate: float = 0.35,
-                  size: int | None = None, product: str | None = None) -> Posting:  # fmt: skip
+def build_posting(
+    rng: random.Random, company: Company, role: Role, t: float, about: list[str], trap_rate: float = 0.35
+) -> Posting:
+    """One board posting; `about` is the board-wide company intro (boards repeat it on every job)."""
     ind = INDUSTRIES[company.industry]
-    product = product or pick(rng, ind.products)
+    about = list(about)
     skills = draw_skills(rng, role.family, role.kind, t)
     traps = choose_traps(rng, role, company, skills, trap_rate)
     # A trap sentence that names a real skill counts as that skill's mention.
     text_skills = [s for s in skills if s not in traps.adds]
     skills = skills + [s for s in traps.adds if s not in skills]
 
-    about = company_blurb(rng, company, size or rng.randrange(12, 400), product)
     area = pick(rng, AREAS.get(role.family, AREAS["other"]))
     role_intro = [pick(rng, ROLE_INTROS).format(title=role.title, area=area)]
 
@@ -1250,6 +1262,8 @@ def build_posting(rng: random.Random, company: Company, role: Role, t: float, tr
             used.add(s)
     generic = list(GENERIC_TASKS.get(fam, GENERIC_TASKS["backend"]))
     rng.shuffle(generic)
+    if role.kind == "lab":  # keep the "5 mL" line: a unit, not machine learning
+        generic.sort(key=lambda line: " mL " not in line)
     tasks.extend(generic[: max(2, rng.randrange(4, 7) - len(tasks))])
     rng.shuffle(tasks)
 
@@ -1351,11 +1365,7 @@ class Salary:
 def make_salary(rng: random.Random, role: Role, company: Company) -> Salary:
     code, symbol, factor = CURRENCY[company.region]
     if role.level == "intern":
-        low = (
-            5 * round(rng.randrange(38, 55) * factor / 5 + 0.5)
-            if code != "USD"
-            else rng.randrange(40, 56)
-        )
+        low = rng.randrange(40, 56) if factor >= 1 else round(rng.randrange(40, 56) * factor * 1.4)
         return Salary(code, symbol, low, low + rng.choice((5, 8, 10)), "hour")
     mid = (
         BASE_SALARY[role.family]
@@ -1528,6 +1538,21 @@ class SampleGenerator:
             str, str
         ] = {}  # normalized posting text -> where, to catch accidental twins
         self.stats: dict[str, int] = {}
+        self.profiles = {
+            c.slug: Profile(
+                self.rng.randrange(15, 450),
+                pick(self.rng, INDUSTRIES[c.industry].products),
+                self.rng.randrange(2012, 2024),
+            )
+            for c in COMPANIES
+        }
+        self.abouts: dict[str, list[str]] = {}
+
+    def board_about(self, company: Company) -> list[str]:
+        """The intro a company's boards repeat on every job (its Greenhouse and Lever boards share it)."""
+        if company.slug not in self.abouts:
+            self.abouts[company.slug] = company_blurb(self.rng, company, self.profiles[company.slug])
+        return self.abouts[company.slug]
 
     # -- bookkeeping -------------------------------------------------------------------------
 
@@ -1557,9 +1582,7 @@ class SampleGenerator:
             company = COMPANY[board.token]
             n = rng.randrange(7, 11)
             counts: dict[str, int] = {}
-            size = rng.randrange(60, 450)
-            product = pick(rng, INDUSTRIES[company.industry].products)
-            about = company_blurb(rng, company, size, product)  # board-wide intro, repeated per job
+            about = self.board_about(company)
             dept_ids = {d: 4_002_000_000 + rng.randrange(10_000, 99_000) * 1000 + board.id_suffix
                         for d in board.departments}  # fmt: skip
             office_ids = [
@@ -1589,12 +1612,7 @@ class SampleGenerator:
                     counts["other"] = counts.get("other", 0) + 1
                 else:
                     role = self.role_for(company, t, counts, n)
-                posting = build_posting(rng, company, role, t, size=size, product=product)
-                posting.about = (
-                    list(about) + posting.about[len(about) :]
-                    if False
-                    else list(about) + [s for s in posting.about[2:] if s not in about]
-                )
+                posting = build_posting(rng, company, role, t, about)
                 office = rng.randrange(len(board.offices))
                 if role.kind == "lab":
                     office = 2
@@ -1622,10 +1640,12 @@ class SampleGenerator:
                 else:
                     updated = published + timedelta(hours=rng.randrange(1, 72))
                 updated = min(updated, SNAPSHOT)
-                location_type = (
-                    "Remote" if loc_name.startswith("Remote") else
-                    pick(rng, ("Hybrid", "On-Site", "Hybrid")) if "Remote" not in loc_name else "Hybrid"
-                )  # fmt: skip
+                if loc_name.startswith("Remote"):
+                    location_type = "Remote"
+                elif "Remote" in loc_name:
+                    location_type = "Hybrid"
+                else:
+                    location_type = pick(rng, ("Hybrid", "On-Site", "Hybrid"))
                 job: dict[str, Any] = {
                     "absolute_url": "",
                     "data_compliance": [
@@ -1717,9 +1737,7 @@ class SampleGenerator:
         for site, (company, onsite_word, locations) in sites.items():
             n = rng.randrange(7, 11)
             counts: dict[str, int] = {}
-            size = rng.randrange(40, 300)
-            product = pick(rng, INDUSTRIES[company.industry].products)
-            about = company_blurb(rng, company, size, product)
+            about = self.board_about(company)
             postings: list[dict[str, Any]] = []
             for i in range(n):
                 cross = (
@@ -1737,8 +1755,7 @@ class SampleGenerator:
                     published = random_moment(rng, BOARD_START, BOARD_END)
                     t = trend_t(published)
                     role = self.role_for(company, t, counts, n)
-                    posting = build_posting(rng, company, role, t, size=size, product=product)
-                    posting.about = list(about) + [s for s in posting.about[2:] if s not in about]
+                    posting = build_posting(rng, company, role, t, about)
                     loc_name, country, workplace = pick(rng, locations)
                     all_locs = [loc_name] + ([pick(rng, locations)[0]] if chance(rng, 0.3) else [])
                     all_locs = list(dict.fromkeys(all_locs))
@@ -1856,9 +1873,7 @@ class SampleGenerator:
             unlisted = rng.randrange(n)
             hidden_pay = (unlisted + 1 + rng.randrange(n - 1)) % n
             counts: dict[str, int] = {}
-            size = rng.randrange(80, 600)
-            product = pick(rng, INDUSTRIES[company.industry].products)
-            about = company_blurb(rng, company, size, product)
+            about = self.board_about(company)
             jobs = []
             for i in range(n):
                 published = random_moment(rng, BOARD_START, BOARD_END)
@@ -1867,8 +1882,7 @@ class SampleGenerator:
                     role = Role(OTHER_TITLES["legal"][1], "other", "legal", "senior")
                 else:
                     role = self.role_for(company, t, counts, n)
-                posting = build_posting(rng, company, role, t, size=size, product=product)
-                posting.about = list(about) + [s for s in posting.about[2:] if s not in about]
+                posting = build_posting(rng, company, role, t, about)
                 location, workplace, is_remote, address = pick(rng, locations)
                 if chance(rng, 0.2):  # Ashby's isRemote often disagrees with workplaceType
                     is_remote = not is_remote
@@ -1926,8 +1940,6 @@ class SampleGenerator:
         hits: list[dict[str, Any]] = []
         items: dict[int, dict[str, Any]] = {}
         handles = {c.slug: make_handle(rng) for c in COMPANIES}
-        sizes = {c.slug: rng.randrange(6, 120) for c in COMPANIES}
-        products = {c.slug: pick(rng, INDUSTRIES[c.industry].products) for c in COMPANIES}
         repost_company = COMPANY["tidewater-analytics"]
         repost_month = (2025, 9)
         repost_text: str | None = None
@@ -1969,8 +1981,7 @@ class SampleGenerator:
                 ):
                     text = repost_text
                 else:
-                    text = self.hn_comment(company, handles[company.slug], sizes[company.slug],
-                                           products[company.slug], t, (year, month))  # fmt: skip
+                    text = self.hn_comment(company, t)
                     if company is repost_company and (year, month) == repost_month:
                         repost_text = text
                     self.remember(html.unescape(re.sub("<[^>]+>", " ", text)), f"hn/{label}/{company.slug}",
@@ -2053,7 +2064,9 @@ class SampleGenerator:
         flat.sort(key=lambda pair: pair[0])
         last = story_id
         for when, node in flat:
-            guess = story_id + int((when - posted).total_seconds() * 0.125) + rng.randrange(1, 40)
+            # Companion stories take story_id + 1..7, so comments start above that.
+            seconds = (when - posted).total_seconds()
+            guess = story_id + 12 + int(seconds * 0.125) + rng.randrange(1, 40)
             last = max(last + 1, guess)
             node["id"] = last
 
@@ -2091,9 +2104,11 @@ class SampleGenerator:
             "options": [],
         }
 
-    def hn_comment(self, company: Company, author: str, size: int, product: str, t: float,
-                   month: tuple[int, int]) -> str:  # fmt: skip
+    def hn_comment(self, company: Company, t: float) -> str:
+        """One top-level "Who is hiring?" comment, in HN markup."""
         rng = self.rng
+        profile = self.profiles[company.slug]
+        size = max(4, int(profile.size * (0.45 + 0.7 * t)))  # companies grow over the years
         roles = [make_role(rng, company, t)]
         if chance(rng, 0.35):
             second = make_role(rng, company, t)
@@ -2145,7 +2160,7 @@ class SampleGenerator:
             segs = (
                 [name, role_seg]
                 + ([salary_seg] if salary_seg else [])
-                + [f"{remote} ({location})" if remote != location else remote]
+                + [f"{remote} ({location})" if remote else location]
             )
             if chance(rng, 0.5):
                 segs.append(url)
@@ -2158,7 +2173,7 @@ class SampleGenerator:
 
         # Body.
         paras: list[str] = []
-        blurb = company_blurb(rng, company, size, product)
+        blurb = company_blurb(rng, company, profile, size)
         paras.append(" ".join(blurb[: rng.randrange(1, len(blurb) + 1)]))
         if chance(rng, 0.25):
             paras.append(
@@ -2203,7 +2218,7 @@ class SampleGenerator:
                 specific_used.append(s)
         bullets += group_bullets(rng, [s for s in remaining if s not in specific_used])
         bullets += group_bullets(rng, soft)
-        if main.kind == "legal":
+        if main.kind == "legal" and not any("LL.M." in b for b in bullets):
             bullets.append("LL.M. preferred")
         if main.kind == "lab":
             bullets.append(
@@ -2247,6 +2262,10 @@ def next_month(ym: tuple[int, int]) -> tuple[int, int]:
 def article(word: str) -> str:
     if word == "people":
         return "a few people"
+    if word.startswith(("ML", "LLM", "SRE")):
+        return "an " + word
+    if word.startswith(("UI", "Uni")):
+        return "a " + word
     return ("an " if word[0].lower() in "aeiou" else "a ") + word
 
 
@@ -2256,14 +2275,13 @@ def hn_location(rng: random.Random, company: Company) -> tuple[str, str]:
         city, city.split(",")[0]
     )
     if company.style == "remote" or city == "Remote":
+        # The location segment already says REMOTE, so the separate remote segment is empty.
         area = {"us": "US", "ca": "Canada", "eu": "EU", "uk": "UK"}[company.region]
         word = pick(rng, ("REMOTE", "Remote", "REMOTE"))
-        if chance(rng, 0.5):
-            return (
-                f"{word} ({pick(rng, (area, area + ' only', area + ' time zones', 'worldwide'))})",
-                word,
-            )
-        return word if chance(rng, 0.5) else f"{word} ({area})", word
+        if city != "Remote" and chance(rng, 0.3):
+            return f"{short} or {word} ({area})", ""
+        where = pick(rng, (area, area + " only", area + " time zones", "worldwide"))
+        return f"{word} ({where})", ""
     if company.style == "hybrid":
         return (short if chance(rng, 0.5) else city), pick(
             rng, ("Hybrid", "HYBRID", "Hybrid (3 days)", "ONSITE")

@@ -1,5 +1,5 @@
 -- raw_postings: the latest parsed version of every posting any source has shown us.
--- grain: one row per source × board × source_posting_id
+-- grain: one row per source × board × source_posting_id (a re-run updates, never adds)
 create table if not exists raw_postings (
     source varchar not null,
     board varchar not null,
@@ -19,5 +19,8 @@ create table if not exists raw_postings (
     role_family varchar not null,
     seniority varchar not null,
     parsed_at timestamptz not null,
+    first_seen_at timestamptz not null,  -- kept from the first landing
+    last_seen_at timestamptz not null,   -- moved forward each time a run sees it again
+    last_seen_run_id varchar not null,
     primary key (source, board, source_posting_id)
 );

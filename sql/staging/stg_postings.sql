@@ -1,19 +1,8 @@
 -- stg_postings: postings as sources showed them, with when we first and last saw each.
 -- grain: one row per source × board × source_posting_id
--- reads: raw_postings, raw_sightings, raw_source_runs
+-- reads: raw_postings, raw_source_runs
 with
 postings as (select * from raw_postings),
-
-sightings as (
-    select
-        source,
-        board,
-        source_posting_id,
-        min(seen_at) as first_seen_at,
-        max(seen_at) as last_seen_at,
-    from raw_sightings
-    group by all
-),
 
 -- A board listing is a snapshot of what is open; a posting missing from a later successful
 -- fetch of the same board has closed. History sources (hn, jsonl) never close postings.
@@ -23,7 +12,7 @@ later_board_runs as (
         s.board,
         s.source_posting_id,
         min(r.started_at) as closed_at,
-    from sightings as s
+    from postings as s
     inner join raw_source_runs as r
         on r.source = s.source
         and r.board = s.board
@@ -43,9 +32,9 @@ final as (
         nullif(trim(p.company), '') as company,
         nullif(trim(p.location), '') as location,
         coalesce(p.workplace, 'unknown') as remote,
-        coalesce(p.posted_at, s.first_seen_at) as posted_at,
-        s.first_seen_at,
-        s.last_seen_at,
+        coalesce(p.posted_at, p.first_seen_at) as posted_at,
+        p.first_seen_at,
+        p.last_seen_at,
         c.closed_at,
         p.url,
         p.role_family,
@@ -56,7 +45,6 @@ final as (
         p.content_hash,
         p.text,
     from postings as p
-    left join sightings as s using (source, board, source_posting_id)
     left join later_board_runs as c using (source, board, source_posting_id)
 )
 
