@@ -6,67 +6,144 @@ import re
 
 ROLE_FAMILIES = ("ml-engineer", "data-scientist", "software-engineer", "other")
 
+# Roles that are not engineering even when the team is ML ("Product Manager, ML Platform").
+_NOT_ENGINEERING = re.compile(
+    r"\b(product manager|program manager|project manager|product owner|designer|recruit\w*|"
+    r"sourcer|talent|sales|account (?:executive|manager)|marketing|counsel|lawyer|legal|"
+    r"customer success|support specialist|technical writer|accountant|finance|office manager|"
+    r"people partner|hr\b|communications|policy)",
+    re.IGNORECASE,
+)
+_ML_TOPIC = (
+    r"(?:machine[- ]learning|ml|mlops|ai|applied (?:ml|ai)|deep[- ]learning|llms?|genai|"
+    r"generative ai|nlp|natural language|computer vision|cv|perception|inference|"
+    r"model (?:training|serving)|recommendation|ranking|search relevance|speech|"
+    r"reinforcement learning|foundation models?)"
+)
+_ENGINEERING_WORD = (
+    r"(?:engineers?|engineering|developers?|architects?|platform|infrastructure|ops|sre)"
+)
 _ML_ENGINEER = re.compile(
-    r"\b(machine[- ]learning|ml|mlops|ai|applied (?:ml|ai|scientist)|deep[- ]learning|llm|nlp|"
-    r"computer vision|research engineer|ml platform|ai platform|perception)\b[^|\n]{0,40}?"
-    r"\b(engineer|engineering|developer|scientist|researcher|architect|lead)\b"
-    r"|\b(mlops|ml ops)\b",
+    rf"\b{_ML_TOPIC}\b[^|\n]{{0,40}}?\b{_ENGINEERING_WORD}\b"
+    rf"|\b{_ENGINEERING_WORD}\b[^|\n]{{0,12}}?\b(?:for |in |of )?{_ML_TOPIC}\b"
+    r"|\b(?:mlops|ml ops|llmops|research engineers?)\b",
     re.IGNORECASE,
 )
 _DATA_SCIENTIST = re.compile(
-    r"\b(data scien\w*|data analyst|analytics engineer|data engineer|statistician|"
-    r"quantitative (?:analyst|researcher)|research scientist|decision scientist)\b",
+    r"\b(data scien\w*|data analyst|analytics engineer|statistician|"
+    r"quantitative (?:analyst|researcher)|(?:research|applied|machine learning|ml|ai|decision|"
+    r"nlp) scientists?|ml researcher|ai researcher|research scientists?)\b",
     re.IGNORECASE,
 )
 _SOFTWARE = re.compile(
     r"\b(software|backend|back[- ]end|frontend|front[- ]end|full[- ]?stack|devops|sre|"
     r"site reliability|platform|infrastructure|mobile|ios|android|web|systems?|embedded|security|"
-    r"qa|test|firmware|cloud)\b[^|\n]{0,30}?\b(engineer|developer|programmer|architect)\b"
-    r"|\b(engineer|developer|programmer)s?\b",
+    r"qa|test|firmware|cloud|data|founding)\b[^|\n]{0,30}?\b(engineers?|developers?|programmers?|"
+    r"architects?)\b"
+    r"|\b(engineers?|developers?|programmers?|swe|sde)\b",
+    re.IGNORECASE,
+)
+# A title that says only "Engineer" or "Developer" lets the opening lines of the text decide.
+_GENERIC_ENGINEER = re.compile(
+    r"^\W*(?:(?:senior|sr\.?|staff|principal|lead|founding|junior)\s+)*"
+    r"(?:engineers?|developers?|software engineers?)\W*$",
     re.IGNORECASE,
 )
 
 _SENIORITY_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("intern", re.compile(r"\b(intern|internship|co-op)\b", re.IGNORECASE)),
-    ("junior", re.compile(r"\b(junior|jr\.?|entry[- ]level|graduate|new grad|associate)\b", re.I)),
+    ("intern", re.compile(r"\b(intern|internship|co-op|werkstudent|working student)\b", re.I)),
     ("principal", re.compile(r"\b(principal|distinguished|fellow)\b", re.IGNORECASE)),
-    ("staff", re.compile(r"\bstaff\b", re.IGNORECASE)),
-    ("lead", re.compile(r"\b(lead|head of|manager|director|vp)\b", re.IGNORECASE)),
-    ("senior", re.compile(r"\b(senior|sr\.?)\b", re.IGNORECASE)),
-    ("mid", re.compile(r"\b(mid[- ]level|intermediate)\b|\b(ii|iii)\b", re.IGNORECASE)),
+    ("staff", re.compile(r"\bstaff\b|\b(?:engineer|scientist|developer)\s+iv\b", re.IGNORECASE)),
+    (
+        "lead",
+        re.compile(
+            r"\b(lead|tech lead|head of|manager|director|vp|vice president|chief)\b", re.IGNORECASE
+        ),
+    ),
+    (
+        "senior",
+        re.compile(r"\b(senior|sr\.?)(?=\W|$)|\b(?:engineer|scientist|developer)\s+iii\b", re.I),
+    ),
+    (
+        "junior",
+        re.compile(
+            r"\b(junior|jr\.?|entry[- ]level|graduate|new grad|associate)(?=\W|$)"
+            r"|\b(?:engineer|scientist|developer)\s+i\b(?!\w)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "mid",
+        re.compile(
+            r"\b(mid[- ]level|intermediate)\b|\b(?:engineer|scientist|developer)\s+ii\b", re.I
+        ),
+    ),
 )
 
 _REMOTE = re.compile(r"\b(remote|work from home|wfh|distributed team|anywhere)\b", re.IGNORECASE)
 _HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
 _ONSITE = re.compile(r"\b(on[- ]?site|in[- ]office|onsite only|no remote)\b", re.IGNORECASE)
 
-_SALARY = re.compile(
-    r"(?P<cur>[$€£])\s?(?P<lo>\d{2,3}(?:[.,]\d{3})*(?:\.\d+)?)\s?(?P<lok>[kK])?"
-    r"\s?(?:-|–|—|to)\s?[$€£]?\s?(?P<hi>\d{2,3}(?:[.,]\d{3})*(?:\.\d+)?)\s?(?P<hik>[kK])?"
+_NUMBER = r"\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?"
+_SYMBOL_RANGE = re.compile(
+    rf"(?P<cur>[$€£])\s?(?P<lo>{_NUMBER})\s?(?P<lok>[kK])?"
+    rf"\s?(?:-|–|—|to)\s?(?:[$€£]|USD|EUR|GBP)?\s?(?P<hi>{_NUMBER})\s?(?P<hik>[kK])?"
+)
+_CODE_RANGE = re.compile(
+    rf"\b(?P<precode>USD|EUR|GBP|CAD|AUD|CHF)\s?(?P<lo>{_NUMBER})\s?(?P<lok>[kK])?"
+    rf"\s?(?:-|–|—|to)\s?(?P<hi>{_NUMBER})\s?(?P<hik>[kK])?"
+    rf"|(?P<lo2>{_NUMBER})\s?(?P<lok2>[kK])?\s?(?:-|–|—|to)\s?(?P<hi2>{_NUMBER})\s?(?P<hik2>[kK])?"
+    r"\s?(?P<postcode>USD|EUR|GBP|CAD|AUD|CHF)\b",
 )
 _CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
+_PLAUSIBLE_ANNUAL = (10_000, 2_000_000)
 
 
 def role_family(title: str | None, text: str) -> str:
-    """ml-engineer, data-scientist, software-engineer or other; the title decides when it can."""
-    for candidate in (title or "", _first_line(text)):
-        if not candidate:
-            continue
-        if _ML_ENGINEER.search(candidate):
-            return "ml-engineer"
-        if _DATA_SCIENTIST.search(candidate):
-            return "data-scientist"
-        if _SOFTWARE.search(candidate):
-            return "software-engineer"
-    return "other"
+    """ml-engineer, data-scientist, software-engineer or other, from the title, then the text.
+
+    The title decides when it names a family; a bare "Engineer" title, or no title at all (HN),
+    defers to the opening lines of the text ("We're hiring ML engineers …").
+    """
+    title_family = _family(title or "")
+    if title_family is not None and not (
+        title_family == "software-engineer" and _GENERIC_ENGINEER.match(title or "")
+    ):
+        return title_family
+    lead_family = _family(_lead(text))
+    if lead_family in ("ml-engineer", "data-scientist"):
+        return lead_family
+    return title_family or lead_family or "other"
+
+
+def _family(candidate: str) -> str | None:
+    if not candidate.strip():
+        return None
+    if _NOT_ENGINEERING.search(candidate) and not _ML_ENGINEER.search(_strip_team(candidate)):
+        return "other"
+    if _ML_ENGINEER.search(candidate):
+        return "ml-engineer"
+    if _DATA_SCIENTIST.search(candidate):
+        return "data-scientist"
+    if _SOFTWARE.search(candidate):
+        return "software-engineer"
+    return None
+
+
+def _strip_team(title: str) -> str:
+    """The role part of 'Role, Team' / 'Role - Team', so 'PM, ML Platform' is not an ML role."""
+    return re.split(r",|\s[-–—(]\s?", title, maxsplit=1)[0]
 
 
 def seniority(title: str | None, text: str) -> str:
-    """intern, junior, mid, senior, staff, principal, lead, or unknown when nothing says."""
-    for candidate in (title or "", _first_line(text)):
-        for level, pattern in _SENIORITY_RULES:
-            if pattern.search(candidate):
-                return level
+    """intern, junior, mid, senior, staff, principal, lead, or unknown when nothing says.
+
+    The text is consulted only when there is no title: descriptions say "you will lead…".
+    """
+    candidate = title if title and title.strip() else _first_line(text)
+    for level, pattern in _SENIORITY_RULES:
+        if pattern.search(candidate):
+            return level
     return "unknown"
 
 
@@ -85,20 +162,50 @@ def workplace(*hints: str | None) -> str | None:
 
 
 def salary_from_text(text: str) -> tuple[float | None, float | None, str | None]:
-    """The first 'X–Y' money range in text as (min, max, currency), annual amounts."""
-    match = _SALARY.search(text)
-    if not match:
-        return None, None, None
-    low = _amount(match["lo"], match["lok"] or match["hik"])
-    high = _amount(match["hi"], match["hik"])
-    if low is None or high is None or low > high or low < 10_000:
-        return None, None, None
-    return low, high, _CURRENCY[match["cur"]]
+    """The first money range in text as (min, max, currency), annual amounts.
+
+    Understands "$140k–$190k", "€70,000 - €90,000", "£60k to £80k", "USD 150-180k" and
+    "150-180k USD"; ranges that are not plausible annual pay (hourly rates, years) are ignored.
+    """
+    for match in _SYMBOL_RANGE.finditer(text):
+        found = _range(match["lo"], match["lok"], match["hi"], match["hik"])
+        if found:
+            return found[0], found[1], _CURRENCY[match["cur"]]
+    for match in _CODE_RANGE.finditer(text):
+        if match["precode"]:
+            found = _range(match["lo"], match["lok"], match["hi"], match["hik"])
+            currency = match["precode"]
+        else:
+            found = _range(match["lo2"], match["lok2"], match["hi2"], match["hik2"])
+            currency = match["postcode"]
+        if found:
+            return found[0], found[1], currency.upper()
+    return None, None, None
+
+
+def _range(
+    low_digits: str, low_k: str | None, high_digits: str, high_k: str | None
+) -> tuple[float, float] | None:
+    # "150-180k": the k on the upper bound applies to the lower one too.
+    low = _amount(low_digits, low_k or (high_k if _is_short(low_digits) else None))
+    high = _amount(high_digits, high_k)
+    if low is None or high is None or low > high:
+        return None
+    if not (_PLAUSIBLE_ANNUAL[0] <= low and high <= _PLAUSIBLE_ANNUAL[1]):
+        return None
+    return low, high
+
+
+def _is_short(digits: str) -> bool:
+    return re.fullmatch(r"\d{1,3}(?:\.\d+)?", digits) is not None
 
 
 def _amount(digits: str, thousands: str | None) -> float | None:
+    cleaned = re.sub(r"[,\s]", "", digits)
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", cleaned):  # "70.000" is European thousands
+        cleaned = cleaned.replace(".", "")
     try:
-        value = float(digits.replace(",", "").replace(".", "") if "," in digits else digits)
+        value = float(cleaned)
     except ValueError:
         return None
     return value * 1000 if thousands else value
@@ -106,3 +213,9 @@ def _amount(digits: str, thousands: str | None) -> float | None:
 
 def _first_line(text: str) -> str:
     return text.split("\n", 1)[0][:300]
+
+
+def _lead(text: str) -> str:
+    """The first three non-empty lines: where posts say what they are hiring for."""
+    lines = [line for line in text.split("\n") if line.strip()][:3]
+    return "\n".join(lines)[:500]

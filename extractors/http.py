@@ -1,9 +1,12 @@
 """The one way skillpulse talks to other people's servers: politely.
 
 robots.txt is read per host and obeyed (Protego), every request carries the configured
-User-Agent, requests to one host are spaced by a minimum delay, 429/5xx and connection errors
-are retried with backoff honouring a capped Retry-After (urllib3 Retry), and bodies are read
-against a size cap so a huge or decompression-bomb page cannot exhaust memory.
+User-Agent, requests to one host are spaced by a minimum delay shared by every client in the
+process (parallel sources often hit the same API host), 429/5xx and connection errors are
+retried with backoff honouring a capped Retry-After (urllib3 Retry), and bodies are read against
+a size cap. With a `cache_path`, responses carrying an ETag or Last-Modified are kept in a SQLite
+HTTP cache (requests-cache) and revalidated with conditional GETs, so an unchanged board costs a
+304 instead of a full download.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+import requests_cache
 from protego import Protego
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -38,8 +43,24 @@ class FetchError(Exception):
     """A request failed for good; the message names the URL and the reason."""
 
 
+class HttpStatusError(FetchError):
+    """The server answered, but not with 2xx (after retries)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class RobotsDisallowed(FetchError):
     """robots.txt of the host forbids this URL for our User-Agent."""
+
+
+class RobotsUnavailable(FetchError):
+    """robots.txt could not be read (5xx or no answer), which RFC 9309 says means 'disallow all'.
+
+    Kept apart from RobotsDisallowed: a broken robots.txt is a failure worth retrying tomorrow,
+    not a decision by the site owner to keep us out.
+    """
 
 
 class ResponseTooLarge(FetchError):
@@ -53,6 +74,7 @@ class Response:
     content_type: str
     body: bytes
     fetched_at: datetime
+    from_cache: bool = False
 
 
 class _CappedRetry(Retry):
@@ -72,12 +94,45 @@ class _CappedRetry(Retry):
         return fresh
 
 
-class HttpClient:
-    """A thread-safe polite HTTP client shared by every source in a run."""
+class HostPacer:
+    """Spaces requests to one host by a minimum delay, across every client in the process.
 
-    def __init__(self, settings: HttpSettings, session: requests.Session | None = None) -> None:
+    Prefect runs sources as threads of one process, and ten Greenhouse boards are ten clients
+    on one host; pacing per client would let them hit it ten at a time.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._last_request_at: dict[str, float] = {}
+
+    def wait(self, host: str, min_delay_s: float) -> None:
+        with self._lock:
+            host_lock = self._host_locks.setdefault(host, threading.Lock())
+        with host_lock:
+            last = self._last_request_at.get(host)
+            if last is not None:
+                remaining = min_delay_s - (time.monotonic() - last)
+                if remaining > 0:
+                    time.sleep(remaining)
+            self._last_request_at[host] = time.monotonic()
+
+
+SHARED_PACER = HostPacer()
+
+
+class HttpClient:
+    """A thread-safe polite HTTP client; one per source run, pacing shared per host."""
+
+    def __init__(
+        self,
+        settings: HttpSettings,
+        session: requests.Session | None = None,
+        cache_path: Path | None = None,
+        pacer: HostPacer | None = None,
+    ) -> None:
         self.settings = settings
-        self.session = session or requests.Session()
+        self.session = session or _new_session(settings, cache_path)
         self.session.headers["User-Agent"] = settings.user_agent
         retry = _CappedRetry(
             total=settings.max_retries,
@@ -94,45 +149,74 @@ class HttpClient:
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        self.pacer = pacer or SHARED_PACER
         self._lock = threading.Lock()
-        self._host_locks: dict[str, threading.Lock] = {}
-        self._last_request_at: dict[str, float] = {}
         self._robots: dict[str, Protego | None] = {}
+        self._robots_errors: dict[str, str] = {}
         self.requests_made = 0
 
-    def get(self, url: str, params: dict[str, str | int] | None = None) -> Response:
-        """GET a URL politely; raise FetchError unless the final status is 2xx."""
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(
+        self,
+        url: str,
+        params: dict[str, str | int] | None = None,
+        accept_statuses: frozenset[int] = frozenset(),
+    ) -> Response:
+        """GET a URL politely; raise FetchError unless the final status is 2xx.
+
+        `accept_statuses` (e.g. 404) are returned instead of raised, for callers to whom a
+        missing page is an answer rather than a failure.
+        """
         full_url = requests.Request("GET", url, params=params).prepare().url or url
-        if self.settings.obey_robots and not self._allowed(full_url):
+        if self.settings.obey_robots and not self.allowed(full_url):
             raise RobotsDisallowed(f"robots.txt disallows {full_url}")
         response = self._request(full_url)
-        if not 200 <= response.status < 300:
-            raise FetchError(f"HTTP {response.status} from {full_url}")
+        if not 200 <= response.status < 300 and response.status not in accept_statuses:
+            retried = (
+                f" after {self.settings.max_retries} retries"
+                if response.status in (429, 500, 502, 503, 504)
+                else ""
+            )
+            raise HttpStatusError(f"HTTP {response.status} from {full_url}{retried}", response.status)
         return response
 
-    def _host_key(self, url: str) -> str:
-        parts = urlsplit(url)
-        return f"{parts.scheme}://{parts.netloc}"
-
-    def _wait_for_host(self, host: str) -> None:
+    def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets us fetch `url`; raises RobotsUnavailable if unreadable."""
+        host = _host_key(url)
         with self._lock:
-            host_lock = self._host_locks.setdefault(host, threading.Lock())
-        with host_lock:
-            last = self._last_request_at.get(host)
-            if last is not None:
-                remaining = self.settings.min_delay_s - (time.monotonic() - last)
-                if remaining > 0:
-                    time.sleep(remaining)
-            self._last_request_at[host] = time.monotonic()
+            known = host in self._robots
+        if not known:
+            parser = self._load_robots(host)
+            with self._lock:
+                self._robots[host] = parser
+        if host in self._robots_errors:
+            raise RobotsUnavailable(self._robots_errors[host])
+        parser = self._robots[host]
+        return True if parser is None else parser.can_fetch(url, self.settings.user_agent)
 
     def _request(self, url: str) -> Response:
-        self._wait_for_host(self._host_key(url))
+        self.pacer.wait(_host_key(url), self.settings.min_delay_s)
         try:
             raw = self.session.get(url, timeout=self.settings.timeout_s, stream=True)
         except requests.exceptions.RetryError as exc:
             raise FetchError(f"gave up on {url} after {self.settings.max_retries} retries") from exc
         except requests.exceptions.Timeout as exc:
             raise FetchError(f"timed out after {self.settings.timeout_s}s: {url}") from exc
+        except requests.exceptions.ConnectionError as exc:
+            if "timed out" in str(exc).lower():
+                raise FetchError(
+                    f"timed out after {self.settings.timeout_s}s "
+                    f"({self.settings.max_retries} retries): {url}"
+                ) from exc
+            raise FetchError(f"could not connect to {url}: {exc}") from exc
         except requests.exceptions.RequestException as exc:
             raise FetchError(f"{type(exc).__name__} for {url}: {exc}") from exc
         with self._lock:
@@ -147,6 +231,7 @@ class HttpClient:
             content_type=raw.headers.get("Content-Type", ""),
             body=body,
             fetched_at=datetime.now(UTC),
+            from_cache=bool(getattr(raw, "from_cache", False)),
         )
 
     def _read_capped(self, raw: requests.Response, url: str) -> bytes:
@@ -166,26 +251,52 @@ class HttpClient:
             raise FetchError(f"body of {url} was cut off: {exc}") from exc
         return b"".join(chunks)
 
-    def _allowed(self, url: str) -> bool:
-        host = self._host_key(url)
-        with self._lock:
-            known = host in self._robots
-        if not known:
-            parser = self._load_robots(host)
-            with self._lock:
-                self._robots[host] = parser
-        parser = self._robots[host]
-        return True if parser is None else parser.can_fetch(url, self.settings.user_agent)
-
     def _load_robots(self, host: str) -> Protego | None:
         """Parse the host's robots.txt as RFC 9309 says: 4xx allows all, 5xx or no answer denies all."""
-        deny_all = Protego.parse("User-agent: *\nDisallow: /")
+        url = f"{host}/robots.txt"
         try:
-            response = self._request(f"{host}/robots.txt")
-        except FetchError:
-            return deny_all
+            response = self._request(url)
+        except FetchError as exc:
+            self._robots_errors[host] = f"robots.txt unreadable, so nothing may be fetched: {exc}"
+            return None
         if 400 <= response.status < 500:
             return None
         if not 200 <= response.status < 300:
-            return deny_all
+            self._robots_errors[host] = (
+                f"robots.txt unreadable (HTTP {response.status} from {url}), "
+                "so nothing may be fetched"
+            )
+            return None
         return Protego.parse(response.body.decode("utf-8", errors="replace"))
+
+
+def _host_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _new_session(settings: HttpSettings, cache_path: Path | None) -> requests.Session:
+    if cache_path is None:
+        return requests.Session()
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def worth_caching(response: requests.Response) -> bool:
+        # Only validators make a cached copy useful (a 304 instead of a download); a body
+        # that declares itself over the cap is refused before the cache reads it whole.
+        headers = response.headers
+        if not (headers.get("ETag") or headers.get("Last-Modified")):
+            return False
+        declared = headers.get("Content-Length")
+        return not (declared and declared.isdigit() and int(declared) > settings.max_bytes)
+
+    return requests_cache.CachedSession(
+        cache_name=str(cache_path),
+        backend=requests_cache.SQLiteCache(str(cache_path), wal=True, busy_timeout=30_000),
+        # Stored copies are always revalidated, never trusted blindly: a posting list must be
+        # as fresh as the run, and revalidation is what saves the bandwidth.
+        expire_after=requests_cache.EXPIRE_IMMEDIATELY,
+        always_revalidate=True,
+        allowable_codes=(200,),
+        filter_fn=worth_caching,
+        stale_if_error=False,
+    )

@@ -20,7 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="skillpulse: check the ML-engineer roadmap against what job postings ask for.",
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[Path, typer.Option("--db", help="The published warehouse file.")]
 TaxonomyOption = Annotated[

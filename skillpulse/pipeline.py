@@ -15,10 +15,16 @@ import duckdb
 import pandas as pd
 
 from extractors.classify import role_family, seniority
-from extractors.http import FetchError, HttpClient, HttpSettings
+from extractors.http import FetchError, HttpClient, HttpSettings, RobotsDisallowed
 from extractors.skills.matcher import Extraction, SkillExtractor
 from extractors.skills.taxonomy import Taxonomy
-from extractors.sources.base import ParseResult, Payload, SourceConfig, SourceError
+from extractors.sources.base import (
+    ParseResult,
+    Payload,
+    SourceConfig,
+    SourceError,
+    SourceSkipped,
+)
 from extractors.sources.registry import get_source
 from warehouse import raw_store
 from warehouse.build import BuildResult, build_warehouse
@@ -52,20 +58,40 @@ def new_run_id(command: str) -> str:
 
 
 def collect_source(
-    config: SourceConfig, http: HttpSettings, client: HttpClient | None = None
+    config: SourceConfig,
+    http: HttpSettings,
+    client: HttpClient | None = None,
+    cache_path: Path | None = None,
 ) -> SourceOutcome:
     """Fetch and parse one configured source. Never raises: failures become a failed outcome
-    holding no postings, so one bad source cannot stop the others or land half its data."""
+    holding no postings, so one bad source cannot stop the others or land half its data.
+
+    `cache_path` (e.g. `<storage.db dir>/http_cache.sqlite`) turns on the conditional-GET HTTP
+    cache; without it nothing is cached. A source whose first request robots.txt forbids (or
+    that raises SourceSkipped) is `skipped`, which is neither a failure nor a fresh snapshot.
+    """
     started = datetime.now(UTC)
     board = config.board if config.kind != "jsonl" else Path(config.board).stem
+    own_client: HttpClient | None = None
+    payloads: list[Payload] = []
     try:
         source = get_source(config.kind)
-        client = client or HttpClient(http)
-        payloads: list[Payload] = []
+        if client is None:
+            client = own_client = HttpClient(http, cache_path=cache_path)
         parsed = ParseResult()
         for payload in source.fetch(config, client):
             payloads.append(payload)
             parsed.extend(source.parse(payload))
+    except (SourceSkipped, RobotsDisallowed) as exc:
+        skipped = isinstance(exc, SourceSkipped) or not payloads
+        return SourceOutcome(
+            config.kind,
+            board,
+            "skipped" if skipped else "failed",
+            error=f"{config.kind}/{board}: {exc}",
+            started_at=started,
+            finished_at=datetime.now(UTC),
+        )
     except (FetchError, SourceError, KeyError, OSError) as exc:
         return SourceOutcome(
             config.kind,
@@ -84,6 +110,9 @@ def collect_source(
             started_at=started,
             finished_at=datetime.now(UTC),
         )
+    finally:
+        if own_client is not None:
+            own_client.close()
     return SourceOutcome(
         config.kind,
         board,

@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from warehouse import docs
+from warehouse.duplicates import duplicate_groups
 from warehouse.paths import WarehousePaths
 from warehouse.sqlfiles import SqlModel, macros, models, raw_ddl
 
@@ -34,9 +36,40 @@ REQUIRED_OBJECTS = (
     "dim_skills",
     "fct_posting_skills",
     "fct_skill_demand_monthly",
+    "fct_skill_demand_weekly",
+    "fct_skill_demand_quarterly",
+    "rpt_skill_trends",
     "rpt_roadmap",
+    "rpt_roadmap_areas",
     "source_runs",
+    "pipeline_runs",
 )
+DUPLICATES_SEED = "raw_posting_duplicates"
+
+# The blocking key and posting key, as stg_postings and int_postings__deduplicated spell them:
+# folded company | folded title, and md5(source|board|source_posting_id).
+_COPIES_SQL = """
+create temp table build_copies as
+select
+    md5(source || '|' || board || '|' || source_posting_id) as posting_key,
+    coalesce(regexp_replace(lower(company), '[^a-z0-9]', '', 'g'), '') || '|'
+        || coalesce(regexp_replace(lower(title), '[^a-z0-9]', '', 'g'), '') as block,
+    coalesce(posted_at, first_seen_at) as posted_at,
+    content_hash,
+from raw_postings
+"""
+_TEXTS_SQL = """
+with multi_text_blocks as (
+    select block from build_copies group by block having count(distinct content_hash) > 1
+)
+select p.content_hash, any_value(p.text) as text
+from raw_postings as p
+where p.content_hash in (
+    select c.content_hash from build_copies as c
+    inner join multi_text_blocks as b using (block)
+)
+group by p.content_hash
+"""
 
 
 class BuildError(RuntimeError):
@@ -71,6 +104,7 @@ def build_warehouse(
         for table, select in _RAW_COPIES.items():
             con.execute(f"create table {table} as {select}")
         con.execute("detach raw_store")
+        seeds = {**seeds, DUPLICATES_SEED: _duplicates_seed(con)}
         for name, frame in seeds.items():
             con.register("incoming_seed", frame)
             con.execute(f"create table {name} as select * from incoming_seed")
@@ -79,6 +113,7 @@ def build_warehouse(
             _run(con, macro, macro.sql)
         for model in models():
             _run(con, model, f"create table {model.name} as {model.body}")
+        docs.apply_comments(con, models())
         tables = {
             name: con.execute(f"select count(*) from {name}").fetchone()[0]  # type: ignore[index]
             for name in REQUIRED_OBJECTS
@@ -88,6 +123,19 @@ def build_warehouse(
         con.close()
     _publish(scratch, paths.db)
     return BuildResult(paths.db, time.perf_counter() - started, tables)
+
+
+def _duplicates_seed(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """posting_key → the posting_key of its posting's first copy (rule in warehouse.duplicates).
+
+    Texts are fetched only for blocks with more than one distinct text: most postings are alone
+    in their block, and pulling every text into Python would not fit at a million postings.
+    """
+    con.execute(_COPIES_SQL)
+    copies = con.execute("select * from build_copies").df()
+    texts = dict(con.execute(_TEXTS_SQL).fetchall())
+    con.execute("drop table build_copies")
+    return duplicate_groups(copies, texts)
 
 
 def _run(con: duckdb.DuckDBPyConnection, model: SqlModel, statement: str) -> None:

@@ -97,7 +97,9 @@ def _check_skill_shape(index: int, skill: Any) -> list[str]:
         if isinstance(values, list):
             for value in values:
                 if not isinstance(value, str) or not value.strip():
-                    problems.append(f"{label}: '{key}' holds an empty or non-string value {value!r}")
+                    problems.append(
+                        f"{label}: '{key}' holds an empty or non-string value {value!r}"
+                    )
                 elif value != value.strip():
                     problems.append(f"{label}: '{key}' value {value!r} has surrounding whitespace")
             if len(set(map(str, values))) != len(values):
@@ -121,7 +123,9 @@ def _check_skill_values(skill: dict[str, Any]) -> list[str]:
         problems.append(f"{sid}: no surface forms (aliases and case_sensitive both empty)")
     for alias in skill["aliases"]:
         if isinstance(alias, str) and alias != alias.lower():
-            problems.append(f"{sid}: alias {alias!r} is not lowercase (use case_sensitive for exact case)")
+            problems.append(
+                f"{sid}: alias {alias!r} is not lowercase (use case_sensitive for exact case)"
+            )
     if sid in skill["parents"]:
         problems.append(f"{sid}: lists itself as parent")
 
@@ -140,7 +144,9 @@ def _check_skill_values(skill: dict[str, Any]) -> list[str]:
         if area not in ALLOWED_ARTICLE_AREAS:
             problems.append(f"{sid}: article_area {area!r} is not allowed")
         elif sid in IN_ARTICLE_AREAS and area != IN_ARTICLE_AREAS[sid]:
-            problems.append(f"{sid}: article_area should be '{IN_ARTICLE_AREAS[sid]}', not {area!r}")
+            problems.append(
+                f"{sid}: article_area should be '{IN_ARTICLE_AREAS[sid]}', not {area!r}"
+            )
     return problems
 
 
@@ -164,7 +170,9 @@ def _check_surface_forms(skills: list[dict[str, Any]]) -> list[str]:
             own_lower.add(low)
         for form in skill["case_sensitive"]:
             if form in exact_cs and exact_cs[form] != sid:
-                problems.append(f"{sid}: case-sensitive form {form!r} also belongs to {exact_cs[form]}")
+                problems.append(
+                    f"{sid}: case-sensitive form {form!r} also belongs to {exact_cs[form]}"
+                )
             exact_cs[form] = sid
             if form.lower() in (a.lower() for a in skill["aliases"]):
                 problems.append(f"{sid}: case-sensitive form {form!r} is redundant with an alias")
@@ -178,10 +186,9 @@ def _check_surface_forms(skills: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
-def _check_parents(skills: list[dict[str, Any]]) -> list[str]:
-    """Parents must exist and the parent graph must be acyclic."""
+def _check_parents(graph: dict[str, list[str]]) -> list[str]:
+    """Parents must exist and the parent graph (id -> parent ids) must be acyclic."""
     problems: list[str] = []
-    graph: dict[str, list[str]] = {s["id"]: list(s["parents"]) for s in skills}
     for sid, parents in graph.items():
         for parent in parents:
             if parent not in graph:
@@ -198,7 +205,7 @@ def _check_parents(skills: list[dict[str, Any]]) -> list[str]:
             if parent not in graph:
                 continue
             if colour[parent] == grey:
-                cycle = path[path.index(parent):] + [parent]
+                cycle = [*path[path.index(parent) :], parent]
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
@@ -250,7 +257,15 @@ def validate(path: str | Path) -> list[str]:
         problems.extend(_check_skill_values(skill))
 
     problems.extend(_check_surface_forms(shape_ok))
-    problems.extend(_check_parents(shape_ok))
+    # Parents are checked over every table with a string id, even one with other shape
+    # problems, so a single bad table does not also produce "parent does not exist" noise.
+    graph: dict[str, list[str]] = {}
+    for skill in raw_skills:
+        if isinstance(skill, dict) and isinstance(skill.get("id"), str):
+            parents = skill.get("parents")
+            valid = isinstance(parents, list) and all(isinstance(p, str) for p in parents)
+            graph.setdefault(skill["id"], list(parents) if valid else [])
+    problems.extend(_check_parents(graph))
     return problems
 
 

@@ -96,6 +96,14 @@ class SourceError(Exception):
     """A source could not be collected; the message names the source, board and URL."""
 
 
+class SourceSkipped(SourceError):
+    """The source was deliberately not collected (robots.txt forbids all of it).
+
+    Skipped is not failed: nothing is wrong on either side, and because a skipped run is not a
+    successful fetch the warehouse does not mark the board's postings closed.
+    """
+
+
 def payload_json(payload: Payload) -> Any:
     """The payload body decoded as JSON, or a SourceError naming the source and URL."""
     try:

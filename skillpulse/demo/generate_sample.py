@@ -10,8 +10,14 @@ run (one ``random.Random(SEED)``, fixed iteration order, no clock, no environmen
 
 Everything in the payloads is invented: companies, people, domains (``*.example``), ids and
 posting text. Only the *shapes* follow the real public APIs (Greenhouse Job Board, Lever
-Postings, Ashby Job Posting, Algolia HN search/items); see ``docs`` / ``sources.md`` 1.1-1.3
-and 1.6 for the field notes this mirrors.
+Postings, Ashby Job Posting, Algolia HN search/items), as described in the design notes
+(``sources.md`` sections 1.1-1.3 and 1.6) and the captured fixtures in ``api_samples``.
+
+Known deviations from one real capture: Lever's ``workplaceType`` for office jobs is ``onsite``
+on one site (as in the captured Spotify payload) and ``on-site`` on the other (as in the Lever
+docs); collectors should accept both. On Ashby ``cobalt-mesa`` one job has
+``shouldDisplayCompensationOnJobPostings: false`` while its ``compensation`` is still filled in,
+to test that collectors honour the flag (on ``tessellate`` it is empty, as in the capture).
 
 Layout written::
 
@@ -42,7 +48,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -869,6 +875,7 @@ def make_role(rng: random.Random, company: Company, t: float, family: str | None
         and family == "ml"
         and level != "intern"
         and "," not in title
+        and "LLM" not in title
         and chance(rng, 0.45)
     ):
         team = pick(rng, ML_TEAMS)
@@ -1118,7 +1125,12 @@ AREAS: dict[str, tuple[str, ...]] = {
     "fullstack": ("the customer dashboard", "onboarding and activation", "our internal tools"),
     "frontend": ("our web app", "the design system", "the customer-facing dashboard"),
     "infra": ("our cloud platform", "developer infrastructure", "reliability and on-call"),
-    "other": ("a product area that is growing quickly", "our work with customers"),
+    "designer": ("the core product experience", "onboarding and activation"),
+    "pm": ("one of our fastest-growing product areas", "the platform our integrations run on"),
+    "sales": ("technical pre-sales", "customer onboarding for our largest accounts"),
+    "recruiter": ("engineering hiring",),
+    "legal": ("privacy and AI governance", "commercial contracts and product advice"),
+    "lab": ("assay automation in our lab", "sample processing and quality control"),
 }
 
 
@@ -1222,7 +1234,10 @@ def group_bullets(rng: random.Random, skills: list[str]) -> list[str]:
     out = []
     for group, members in groups.items():
         names = [skill_name(rng, s) for s in members]
-        template = pick(rng, GROUP_TEMPLATES[group])
+        templates = GROUP_TEMPLATES[group]
+        if len(names) < 2:  # "at least one of Go" reads wrong
+            templates = tuple(x for x in templates if "at least one" not in x)
+        template = pick(rng, templates)
         if group == "soft":
             for s in members:
                 out.append(pick(rng, SKILL_TEXT[s].reqs))
@@ -1232,7 +1247,12 @@ def group_bullets(rng: random.Random, skills: list[str]) -> list[str]:
 
 
 def build_posting(
-    rng: random.Random, company: Company, role: Role, t: float, about: list[str], trap_rate: float = 0.35
+    rng: random.Random,
+    company: Company,
+    role: Role,
+    t: float,
+    about: list[str],
+    trap_rate: float = 0.35,
 ) -> Posting:
     """One board posting; `about` is the board-wide company intro (boards repeat it on every job)."""
     ind = INDUSTRIES[company.industry]
@@ -1243,7 +1263,7 @@ def build_posting(
     text_skills = [s for s in skills if s not in traps.adds]
     skills = skills + [s for s in traps.adds if s not in skills]
 
-    area = pick(rng, AREAS.get(role.family, AREAS["other"]))
+    area = pick(rng, AREAS[req_family(role)])
     role_intro = [pick(rng, ROLE_INTROS).format(title=role.title, area=area)]
 
     fam = req_family(role)
@@ -1314,12 +1334,9 @@ def build_posting(
     rng.shuffle(benefits_pool)
     benefits = benefits_pool[: rng.randrange(3, 6)]
     closing = [pick(rng, EEO_TEMPLATES).format(name=company.name)]
-    # Place trap sentences where they read naturally.
+    # Trap sentences go after the role intro or before the closing, never into the board-wide intro.
     for sentence in traps.sentences:
-        where = rng.randrange(3)
-        if where == 0:
-            about.append(sentence)
-        elif where == 1:
+        if chance(rng, 0.5):
             role_intro.append(sentence)
         else:
             closing.insert(0, sentence)
@@ -1454,7 +1471,7 @@ def greenhouse_html(p: Posting, salary_line: str | None) -> str:
     parts.append("<h2><strong>About the role</strong></h2>\n")
     parts += [f"<p>{html_text(x)}</p>\n" for x in p.role_intro]
     for heading, bullets in p.sections:
-        parts.append(f"<h3><strong>{html.escape(heading)}</strong></h3>\n<ul>\n")
+        parts.append(f"<h3><strong>{html.escape(heading, quote=False)}</strong></h3>\n<ul>\n")
         parts += [f"<li>{html_text(b)}</li>\n" for b in bullets]
         parts.append("</ul>\n")
     parts.append("<h3><strong>Benefits</strong></h3>\n<ul>\n")
@@ -1506,6 +1523,16 @@ GREENHOUSE_BOARDS = (
 DEPARTMENT_FOR = {"ml": 0, "data": 2, "backend": 1, "fullstack": 1, "frontend": 1, "infra": 1}
 
 
+OTHER_DEPARTMENTS = {
+    "designer": "Design",
+    "pm": "Product",
+    "sales": "Sales",
+    "recruiter": "People",
+    "legal": "Legal",
+    "lab": "Laboratory",
+}
+
+
 def greenhouse_department(board: GreenhouseBoard, role: Role) -> str:
     if role.family == "other":
         wanted = {"lab": "Laboratory", "legal": "Legal", "designer": "Design"}.get(
@@ -1534,10 +1561,12 @@ class SampleGenerator:
     def __init__(self, seed: int = SEED) -> None:
         self.rng = random.Random(seed)
         self.cross_posts: list[CrossPost] = []
-        self.texts: dict[
-            str, str
-        ] = {}  # normalized posting text -> where, to catch accidental twins
+        # Normalized posting text -> where it was generated, to catch accidental twins.
+        self.texts: dict[str, str] = {}
         self.stats: dict[str, int] = {}
+        self.hn_family_counts: dict[str, int] = {}
+        # Titles already on a company's boards, to keep accidental same-title twins out.
+        self.titles_by_company: dict[str, set[str]] = {}
         self.profiles = {
             c.slug: Profile(
                 self.rng.randrange(15, 450),
@@ -1551,10 +1580,17 @@ class SampleGenerator:
     def board_about(self, company: Company) -> list[str]:
         """The intro a company's boards repeat on every job (its Greenhouse and Lever boards share it)."""
         if company.slug not in self.abouts:
-            self.abouts[company.slug] = company_blurb(self.rng, company, self.profiles[company.slug])
+            self.abouts[company.slug] = company_blurb(
+                self.rng, company, self.profiles[company.slug]
+            )
         return self.abouts[company.slug]
 
     # -- bookkeeping -------------------------------------------------------------------------
+
+    def count_role(self, where: str, role: Role) -> None:
+        group = {"backend": "swe", "fullstack": "swe", "frontend": "swe", "infra": "swe"}
+        key = f"roles/{where}/{group.get(role.family, role.family)}"
+        self.stats[key] = self.stats.get(key, 0) + 1
 
     def remember(self, text: str, where: str, allow_twin: bool = False) -> None:
         key = re.sub(r"\s+", " ", text).strip()
@@ -1562,8 +1598,10 @@ class SampleGenerator:
             raise AssertionError(f"identical posting text in {where} and {self.texts[key]}")
         self.texts.setdefault(key, where)
 
-    def role_for(self, company: Company, t: float, counts: dict[str, int], n: int) -> Role:
-        """Keep each board close to the 40/20/30/10 role mix."""
+    def role_for(
+        self, company: Company, t: float, counts: dict[str, int], with_team: bool = True
+    ) -> Role:
+        """A role whose family keeps `counts` close to the 40/20/30/10 mix (random, but balanced)."""
         targets = dict(FAMILY_WEIGHTS)
         deficits = [
             (f, max(0.02, w * (sum(counts.values()) + 1) - counts.get(f, 0)))
@@ -1571,7 +1609,7 @@ class SampleGenerator:
         ]
         family = weighted(self.rng, deficits)
         counts[family] = counts.get(family, 0) + 1
-        return make_role(self.rng, company, t, family, with_team=True)
+        return make_role(self.rng, company, t, family, with_team=with_team)
 
     # -- Greenhouse --------------------------------------------------------------------------
 
@@ -1611,9 +1649,11 @@ class SampleGenerator:
                     role = Role(title, "other", special, "mid")
                     counts["other"] = counts.get("other", 0) + 1
                 else:
-                    role = self.role_for(company, t, counts, n)
+                    role = self.role_for(company, t, counts)
                 posting = build_posting(rng, company, role, t, about)
-                office = rng.randrange(len(board.offices))
+                # Quanta's third office is its lab: only lab roles sit there.
+                lab_office = board.token == "quanta-health"
+                office = rng.randrange(2 if lab_office else len(board.offices))
                 if role.kind == "lab":
                     office = 2
                 salary_line = None
@@ -1630,8 +1670,10 @@ class SampleGenerator:
                     self.cross_posts.append(
                         CrossPost(posting, role.title, published, office, salary)
                     )
-                job_id = 0  # filled after sorting by date
+                job_id = 0  # ids are assigned below, in order of publication
                 content = greenhouse_html(posting, salary_line)
+                self.titles_by_company.setdefault(company.slug, set()).add(role.title)
+                self.count_role("boards", role)
                 self.remember(html.unescape(re.sub("<[^>]+>", " ", content)), f"greenhouse/{board.token}",
                               allow_twin=special == "cross")  # fmt: skip
                 office_name, office_loc, loc_name = board.offices[office]
@@ -1640,7 +1682,9 @@ class SampleGenerator:
                 else:
                     updated = published + timedelta(hours=rng.randrange(1, 72))
                 updated = min(updated, SNAPSHOT)
-                if loc_name.startswith("Remote"):
+                if role.kind == "lab":
+                    location_type = "On-Site"
+                elif loc_name.startswith("Remote"):
                     location_type = "Remote"
                 elif "Remote" in loc_name:
                     location_type = "Hybrid"
@@ -1725,16 +1769,16 @@ class SampleGenerator:
     def lever(self) -> dict[str, list[dict[str, Any]]]:
         rng = self.rng
         sites = {
-            "quanta-health": (COMPANY["quanta-health"], "onsite", (
+            "quanta-health": (COMPANY["quanta-health"], "onsite", "Full-time", (
                 ("New York, NY", "US", "hybrid"), ("Remote - US", "US", "remote"), ("Raleigh, NC", "US", "onsite"),
             )),
-            "sparkline": (COMPANY["sparkline"], "on-site", (
+            "sparkline": (COMPANY["sparkline"], "on-site", "Permanent", (
                 ("Chicago, IL", "US", "hybrid"), ("Remote - US", "US", "remote"), ("London", "GB", "remote"),
                 ("Toronto, ON", "CA", "hybrid"),
             )),
         }  # fmt: skip
         out: dict[str, list[dict[str, Any]]] = {}
-        for site, (company, onsite_word, locations) in sites.items():
+        for site, (company, onsite_word, commitment, locations) in sites.items():
             n = rng.randrange(7, 11)
             counts: dict[str, int] = {}
             about = self.board_about(company)
@@ -1754,7 +1798,9 @@ class SampleGenerator:
                 else:
                     published = random_moment(rng, BOARD_START, BOARD_END)
                     t = trend_t(published)
-                    role = self.role_for(company, t, counts, n)
+                    role = self.role_for(company, t, counts)
+                    while role.title in self.titles_by_company.get(company.slug, set()):
+                        role = make_role(rng, company, t, role.family, with_team=True)
                     posting = build_posting(rng, company, role, t, about)
                     loc_name, country, workplace = pick(rng, locations)
                     all_locs = [loc_name] + ([pick(rng, locations)[0]] if chance(rng, 0.3) else [])
@@ -1767,25 +1813,25 @@ class SampleGenerator:
                     workplace = onsite_word
                 role = posting.role
                 pid = new_uuid(rng)
-                description_paras = posting.about + posting.role_intro
-                additional_paras = [
-                    "Benefits: " + "; ".join(posting.benefits) + ".",
-                    *posting.closing,
+                # Same headings and order as the Greenhouse rendering, so a cross-posted job reads
+                # the same on both boards once the markup is gone.
+                description_paras = [
+                    f"About {company.name}",
+                    *posting.about,
+                    "About the role",
+                    *posting.role_intro,
                 ]
+                lists = [*posting.sections, ("Benefits", posting.benefits)]
+                additional_paras = list(posting.closing)
                 item: dict[str, Any] = {
                     "additionalPlain": "\n\n".join(additional_paras),
                     "additional": "<div><br></div>".join(
                         f"<div>{html_text(x)}</div>" for x in additional_paras
                     ),
                     "categories": {
-                        "commitment": "Intern"
-                        if role.level == "intern"
-                        else pick(rng, ("Full-time", "Full-time", "Permanent")),
-                        "department": {
-                            "ml": "Engineering",
-                            "data": "Data",
-                            "other": "Business",
-                        }.get(role.family, "Engineering"),
+                        "commitment": "Intern" if role.level == "intern" else commitment,
+                        "department": OTHER_DEPARTMENTS.get(role.kind)
+                        or {"ml": "Engineering", "data": "Data"}.get(role.family, "Engineering"),
                         "location": loc_name,
                         "team": pick(
                             rng,
@@ -1799,7 +1845,9 @@ class SampleGenerator:
                                 "data": ("Data Platform", "Analytics", "Data Science"),
                             }.get(
                                 role.family,
-                                ("Platform", "Product Engineering", "Growth", "Operations"),
+                                (OTHER_DEPARTMENTS[role.kind],)
+                                if role.family == "other"
+                                else ("Platform", "Product Engineering", "Growth", "Core Services"),
                             ),
                         ),
                         "allLocations": all_locs,
@@ -1814,7 +1862,7 @@ class SampleGenerator:
                             "content": "\n"
                             + "".join(f"<li>{html_text(b)}</li>\n" for b in bullets),
                         }
-                        for heading, bullets in posting.sections
+                        for heading, bullets in lists
                     ],
                     "text": role.title,
                     "country": country,
@@ -1836,10 +1884,15 @@ class SampleGenerator:
                                       "Final pay depends on experience and location."))  # fmt: skip
                     item["salaryDescription"] = f"<div>{note}</div>"
                     item["salaryDescriptionPlain"] = note
-                flat = "\n".join([item["descriptionPlain"]] + [h + "\n" + "\n".join(b) for h, b in posting.sections]
-                                 + [item["additionalPlain"]])  # fmt: skip
+                flat = "\n".join(
+                    [item["descriptionPlain"]]
+                    + [h + "\n" + "\n".join(b) for h, b in lists]
+                    + [item["additionalPlain"]]
+                )
                 if cross is None:
                     self.remember(flat, f"lever/{site}")
+                if cross is None:
+                    self.count_role("boards", role)
                 postings.append(item)
             postings.sort(key=lambda p: p["createdAt"], reverse=True)
             out[site] = postings
@@ -1881,12 +1934,13 @@ class SampleGenerator:
                 if token == "cobalt-mesa" and i == 1:
                     role = Role(OTHER_TITLES["legal"][1], "other", "legal", "senior")
                 else:
-                    role = self.role_for(company, t, counts, n)
+                    role = self.role_for(company, t, counts)
                 posting = build_posting(rng, company, role, t, about)
                 location, workplace, is_remote, address = pick(rng, locations)
                 if chance(rng, 0.2):  # Ashby's isRemote often disagrees with workplaceType
                     is_remote = not is_remote
                 desc_html, desc_plain = ashby_description(posting)
+                self.count_role("boards", role)
                 self.remember(desc_plain, f"ashby/{token}")
                 jid = new_uuid(rng)
                 employment = (
@@ -1902,8 +1956,9 @@ class SampleGenerator:
                             {"location": other[0], "address": {"postalAddress": dict(other[3])}}
                         )
                 show_pay = i != hidden_pay
+                pay_region = replace(company, region="eu") if "Berlin" in location else company
                 compensation = ashby_compensation(
-                    rng, role, company, empty=(i == hidden_pay and token == "tessellate")
+                    rng, role, pay_region, empty=(i == hidden_pay and token == "tessellate")
                 )
                 job = {
                     "id": jid,
@@ -2014,7 +2069,7 @@ class SampleGenerator:
                                               "text": hn_html_paragraphs([answer]), "children": []})  # fmt: skip
                     made += 1
             nodes.sort(key=lambda node: node["when"])
-            tree = self.hn_tree(story_id, posted, label, nodes, index)
+            tree = self.hn_tree(story_id, posted, label, nodes)
             items[story_id] = tree
             n_comments = count_comments(tree)
             hits.append(hn_hit(story_id, f"Ask HN: Who is hiring? ({label})", posted, tree["points"], n_comments,
@@ -2049,8 +2104,9 @@ class SampleGenerator:
         self.stats["hn/postings"] = total_postings
         return search, items
 
-    def hn_tree(self, story_id: int, posted: datetime, label: str, nodes: list[dict[str, Any]],
-                index: int) -> dict[str, Any]:  # fmt: skip
+    def hn_tree(
+        self, story_id: int, posted: datetime, label: str, nodes: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         rng = self.rng
         flat: list[tuple[datetime, dict[str, Any]]] = []
 
@@ -2109,12 +2165,13 @@ class SampleGenerator:
         rng = self.rng
         profile = self.profiles[company.slug]
         size = max(4, int(profile.size * (0.45 + 0.7 * t)))  # companies grow over the years
-        roles = [make_role(rng, company, t)]
+        roles = [self.role_for(company, t, self.hn_family_counts, with_team=False)]
         if chance(rng, 0.35):
             second = make_role(rng, company, t)
             if second.title != roles[0].title:
                 roles.append(second)
         main = roles[0]
+        self.count_role("hn", main)
         skills = draw_skills(rng, main.family, main.kind, t)
         for extra in roles[1:]:
             skills += [
@@ -2291,11 +2348,12 @@ def hn_location(rng: random.Random, company: Company) -> tuple[str, str]:
 
 def apply_line(rng: random.Random, company: Company, url: str) -> str:
     mail = f"{pick(rng, ('jobs', 'careers', 'hiring', 'hello'))}@{company.mail_domain}"
+    if chance(rng, 0.08):
+        return f"Please send your CV to {mail}."  # CV = curriculum vitae, not computer vision
     return pick(rng, (
         f"Apply: {url}",
         f"Apply at {url} or email {mail} and mention HN.",
         f"Email {mail} with a few lines about yourself; no cover letter needed.",
-        f"Please send your CV to {mail}.",
         f"More details and the application form: {url}",
         f"Reach out at {mail} - I read every message.",
     ))  # fmt: skip
@@ -2408,10 +2466,14 @@ def ashby_compensation(
     equity = role.level != "intern" and chance(rng, 0.7)
 
     def money(v: int) -> str:
-        return f"${v // 1000}K" if salary.interval == "year" else f"${v}"
+        return (
+            f"{salary.symbol}{v // 1000}K" if salary.interval == "year" else f"{salary.symbol}{v}"
+        )
 
-    tiers_spec: list[tuple[str, int, int]] = [("US", salary.low, salary.high)]
-    if salary.interval == "year" and chance(rng, 0.5):
+    tiers_spec: list[tuple[str, int, int]] = [
+        ("US" if salary.currency == "USD" else "Germany", salary.low, salary.high)
+    ]
+    if salary.interval == "year" and salary.currency == "USD" and chance(rng, 0.5):
         tiers_spec = [
             ("SF/NY", salary.low, salary.high),
             (
@@ -2431,7 +2493,7 @@ def ashby_compensation(
                     "summary": "Offers Equity",
                     "compensationType": "EquityCashValue",
                     "interval": "1 YEAR",
-                    "currencyCode": "USD",
+                    "currencyCode": salary.currency,
                     "minValue": None,
                     "maxValue": None,
                 }
@@ -2443,7 +2505,7 @@ def ashby_compensation(
                 "summary": rng_text,
                 "compensationType": "Salary",
                 "interval": interval,
-                "currencyCode": "USD",
+                "currencyCode": salary.currency,
                 "minValue": low,
                 "maxValue": high,
             }
@@ -2476,7 +2538,7 @@ def ashby_compensation(
         {
             "minValue": low,
             "maxValue": high,
-            "currencyCode": "USD",
+            "currencyCode": salary.currency,
             "interval": interval,
             "compensationType": "Salary",
         }
@@ -2529,8 +2591,8 @@ def generate(out_dir: Path = SAMPLE_DIR) -> dict[str, int]:
 
 def main() -> None:
     stats = generate()
-    for key, value in stats.items():
-        print(f"{key}: {value:,}")
+    for key in sorted(stats, key=lambda k: (k.startswith("roles/"), k == "bytes", k)):
+        print(f"{key}: {stats[key]:,}")
 
 
 if __name__ == "__main__":

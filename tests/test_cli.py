@@ -1,0 +1,88 @@
+"""The command line: every command documents itself, and ingest/extract behave on a small file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from skillpulse.cli import app
+
+FIXTURE = Path(__file__).parent / "fixtures" / "postings" / "small.jsonl"
+runner = CliRunner()
+
+
+def _commands() -> list[str]:
+    import typer.main
+
+    return sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_cli_has_the_walking_skeleton_commands() -> None:
+    assert {"demo", "run", "ingest", "extract", "report"} <= set(_commands())
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_cli_every_command_has_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+    assert len(result.output.strip().splitlines()) > 5
+
+
+def test_cli_ingest_lands_good_lines_and_names_bad_ones(tmp_path: Path, small_taxonomy_path: Path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    args = ["ingest", "--input", str(FIXTURE), "--db", str(db), "--taxonomy", str(small_taxonomy_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "3 landed" in result.output
+    assert "3 rejected" in result.output
+    for expected in ("line 3: broken JSON", "line 5: impossible 'posted_at'", "line 6: missing, empty or non-string 'text'"):
+        assert expected in result.output
+
+    con = duckdb.connect(str(db), read_only=True)
+    postings = con.execute("select source_posting_id from fct_postings order by 1").fetchall()
+    rejects = con.execute("select record_ref from fct_rejects order by 1").fetchall()
+    skills = con.execute(
+        "select posting_id, list(skill_id order by skill_id) from fct_posting_skills "
+        "join fct_postings using (posting_id) where source_posting_id = 'a2' group by 1"
+    ).fetchall()
+    con.close()
+    assert postings == [("a1",), ("a2",), ("a3",)]
+    assert rejects == [("line 3",), ("line 5",), ("line 6",)]
+    # PySpark implies Spark and Python; EKS implies Kubernetes and AWS.
+    assert skills[0][1] == ["aws", "communication", "eks", "kubernetes", "pyspark", "python", "spark"]
+
+
+def test_cli_ingest_twice_adds_no_postings(tmp_path: Path, small_taxonomy_path: Path) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    args = ["ingest", "--input", str(FIXTURE), "--db", str(db), "--taxonomy", str(small_taxonomy_path)]
+    assert runner.invoke(app, args).exit_code == 0
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0
+    assert "0 texts extracted this run" in second.output
+    raw = duckdb.connect(str(tmp_path / "warehouse.raw.duckdb"), read_only=True)
+    assert raw.execute("select count(*) from raw_postings").fetchone() == (3,)
+    assert raw.execute("select count(*) from raw_payloads").fetchone() == (1,)
+    raw.close()
+
+
+def test_cli_extract_writes_skills_and_traceable_mentions(tmp_path: Path, small_taxonomy_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    text = "Requirements:\n- Python and R.\n- EKS"
+    source.write_text(json.dumps({"id": "x", "text": text}) + "\nnot json\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(
+        app, ["extract", "--input", str(source), "--output", str(out), "--taxonomy", str(small_taxonomy_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "in.jsonl:2: rejected" in result.output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["x"]
+    assert lines[0]["skills"] == ["aws", "eks", "kubernetes", "python", "r"]
+    for mention in lines[0]["mentions"]:
+        assert text[mention["start"] : mention["end"]] == mention["text"]
+        assert mention["section"] == "requirements"
