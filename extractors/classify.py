@@ -16,17 +16,24 @@ _NOT_ENGINEERING = re.compile(
 )
 _ML_TOPIC = (
     r"(?:machine[- ]learning|ml|mlops|ai|applied (?:ml|ai)|deep[- ]learning|llms?|genai|"
-    r"generative ai|nlp|natural language|computer vision|cv|perception|inference|"
+    r"generative ai|nlp|natural language|computer vision|perception|inference|"
     r"model (?:training|serving)|recommendation|ranking|search relevance|speech|"
     r"reinforcement learning|foundation models?)"
 )
 _ENGINEERING_WORD = (
-    r"(?:engineers?|engineering|developers?|architects?|platform|infrastructure|ops|sre)"
+    r"(?:engineers?|engineering|developers?|architects?|platform|infrastructure|ops|sre|interns?)"
 )
 _ML_ENGINEER = re.compile(
     rf"\b{_ML_TOPIC}\b[^|\n]{{0,40}}?\b{_ENGINEERING_WORD}\b"
     rf"|\b{_ENGINEERING_WORD}\b[^|\n]{{0,12}}?\b(?:for |in |of )?{_ML_TOPIC}\b"
-    r"|\b(?:mlops|ml ops|llmops|research engineers?)\b",
+    r"|\b(?:mlops|ml ops|llmops|research engineers?|applied (?:ml|ai|machine learning))\b",
+    re.IGNORECASE,
+)
+# In free text a bare "AI" is usually a company name ("Acme AI is hiring backend engineers").
+_ML_HIRING_IN_TEXT = re.compile(
+    r"\b(?:machine[- ]learning|ml|mlops|deep[- ]learning|llms?|nlp|computer vision|applied ml|"
+    r"ai/ml|ml/ai|ai (?:engineers?|researchers?))\b[^|\n]{0,40}?\b(?:engineers?|engineering|"
+    r"developers?|platform|infrastructure|ops)\b|\b(?:mlops|research engineers?)\b",
     re.IGNORECASE,
 )
 _DATA_SCIENTIST = re.compile(
@@ -84,10 +91,11 @@ _REMOTE = re.compile(r"\b(remote|work from home|wfh|distributed team|anywhere)\b
 _HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
 _ONSITE = re.compile(r"\b(on[- ]?site|in[- ]office|onsite only|no remote)\b", re.IGNORECASE)
 
-_NUMBER = r"\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?"
+_NUMBER = r"\d{1,3}(?:[,.\u00a0 ]\d{3})+|\d+(?:\.\d+)?"
+_SYMBOL = r"(?:US|CA|AU|C|A)?\$|€|£"
 _SYMBOL_RANGE = re.compile(
-    rf"(?P<cur>[$€£])\s?(?P<lo>{_NUMBER})\s?(?P<lok>[kK])?"
-    rf"\s?(?:-|–|—|to)\s?(?:[$€£]|USD|EUR|GBP)?\s?(?P<hi>{_NUMBER})\s?(?P<hik>[kK])?"
+    rf"(?P<cur>{_SYMBOL})\s?(?P<lo>{_NUMBER})\s?(?P<lok>[kK])?"
+    rf"\s?(?:-|–|—|to)\s?(?:{_SYMBOL}|USD|EUR|GBP)?\s?(?P<hi>{_NUMBER})\s?(?P<hik>[kK])?"
 )
 _CODE_RANGE = re.compile(
     rf"\b(?P<precode>USD|EUR|GBP|CAD|AUD|CHF)\s?(?P<lo>{_NUMBER})\s?(?P<lok>[kK])?"
@@ -95,7 +103,16 @@ _CODE_RANGE = re.compile(
     rf"|(?P<lo2>{_NUMBER})\s?(?P<lok2>[kK])?\s?(?:-|–|—|to)\s?(?P<hi2>{_NUMBER})\s?(?P<hik2>[kK])?"
     r"\s?(?P<postcode>USD|EUR|GBP|CAD|AUD|CHF)\b",
 )
-_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
+_CURRENCY = {
+    "$": "USD",
+    "US$": "USD",
+    "CA$": "CAD",
+    "C$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "€": "EUR",
+    "£": "GBP",
+}
 _PLAUSIBLE_ANNUAL = (10_000, 2_000_000)
 
 
@@ -105,27 +122,31 @@ def role_family(title: str | None, text: str) -> str:
     The title decides when it names a family; a bare "Engineer" title, or no title at all (HN),
     defers to the opening lines of the text ("We're hiring ML engineers …").
     """
-    title_family = _family(title or "")
+    title_family = _title_family(title or "")
     if title_family is not None and not (
         title_family == "software-engineer" and _GENERIC_ENGINEER.match(title or "")
     ):
         return title_family
-    lead_family = _family(_lead(text))
-    if lead_family in ("ml-engineer", "data-scientist"):
-        return lead_family
-    return title_family or lead_family or "other"
-
-
-def _family(candidate: str) -> str | None:
-    if not candidate.strip():
-        return None
-    if _NOT_ENGINEERING.search(candidate) and not _ML_ENGINEER.search(_strip_team(candidate)):
-        return "other"
-    if _ML_ENGINEER.search(candidate):
+    lead = _lead(text)
+    if _ML_HIRING_IN_TEXT.search(lead):
         return "ml-engineer"
-    if _DATA_SCIENTIST.search(candidate):
+    if _DATA_SCIENTIST.search(lead):
         return "data-scientist"
-    if _SOFTWARE.search(candidate):
+    if title_family is None and _SOFTWARE.search(lead):
+        return "software-engineer"
+    return title_family or "other"
+
+
+def _title_family(title: str) -> str | None:
+    if not title.strip():
+        return None
+    if _NOT_ENGINEERING.search(title) and not _ML_ENGINEER.search(_strip_team(title)):
+        return "other"
+    if _ML_ENGINEER.search(title):
+        return "ml-engineer"
+    if _DATA_SCIENTIST.search(title):
+        return "data-scientist"
+    if _SOFTWARE.search(title):
         return "software-engineer"
     return None
 

@@ -185,7 +185,9 @@ class HttpClient:
                 if response.status in (429, 500, 502, 503, 504)
                 else ""
             )
-            raise HttpStatusError(f"HTTP {response.status} from {full_url}{retried}", response.status)
+            raise HttpStatusError(
+                f"HTTP {response.status} from {full_url}{retried}", response.status
+            )
         return response
 
     def allowed(self, url: str) -> bool:

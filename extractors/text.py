@@ -22,11 +22,13 @@ def html_to_text(markup: str | None) -> str:
         soup = BeautifulSoup(markup, "html.parser")
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
-    for item in soup.find_all("li"):
-        item.insert_before("\n- ")
     for tag in soup.find_all(_BLOCK_TAGS):
         tag.insert_before("\n")
-        tag.insert_after("\n")
+        if tag.name != "li":  # consecutive items stay on consecutive lines
+            tag.insert_after("\n")
+    # After the block breaks, so the marker sits on the item's own line: "- PyTorch".
+    for item in soup.find_all("li"):
+        item.insert_before("- ")
     text = soup.get_text()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _TRAILING_SPACE.sub("\n", text)

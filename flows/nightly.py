@@ -1,22 +1,42 @@
-"""The nightly flow: collect every source in parallel → land → extract → build → report."""
+"""The nightly flow: collect every source in parallel → land → extract → build → report.
+
+Only Prefect wiring lives here: which plain function runs as which task, with what retries,
+timeouts and caching, and in what order. The functions themselves are in skillpulse.pipeline.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import TaskRunContext
+from prefect.futures import PrefectFuture
 
-from extractors.skills.matcher import SkillExtractor
+from extractors.http import HttpSettings
 from extractors.skills.taxonomy import load_taxonomy
+from extractors.sources.base import SourceConfig
 from skillpulse import pipeline
 from skillpulse.config import load_config
 from warehouse import raw_store
 from warehouse.lock import RunLock
 from warehouse.paths import WarehousePaths
 
-collect_source = task(name="collect-source", cache_policy=NO_CACHE)(pipeline.collect_source)
+
+class SourceFailed(RuntimeError):
+    """Raised inside the collect task so Prefect retries it and never caches a failure."""
+
+    def __init__(self, outcome: pipeline.SourceOutcome) -> None:
+        super().__init__(outcome.error or outcome.label)
+        self.outcome = outcome
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SourceFailed, (self.outcome,))
 
 
 class SourcesFailed(RuntimeError):
@@ -27,8 +47,51 @@ class SourcesFailed(RuntimeError):
         super().__init__(f"{len(summary.failed)} source(s) failed: {failed}")
         self.summary = summary
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SourcesFailed, (self.summary,))
 
-@task(name="land", cache_policy=NO_CACHE)
+
+def _same_day_source_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
+    """A source collected successfully today is not fetched again by a re-run today."""
+    config: SourceConfig = parameters["config"]
+    options = sorted((k, str(v)) for k, v in config.options.items())
+    identity = (
+        f"{config.kind}|{config.board}|{config.base_url}|{options}|{datetime.now(UTC).date()}"
+    )
+    return "collect-" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def _transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a source only for failures that may pass: timeouts, 5xx, 429, dropped connections."""
+    error = state.result(raise_on_failure=False)
+    message = str(error).lower()
+    return any(
+        word in message for word in ("timed out", "http 5", "http 429", "connection", "cut off")
+    )
+
+
+@task(
+    name="collect-source",
+    retries=1,
+    retry_delay_seconds=30,
+    retry_condition_fn=_transient,
+    timeout_seconds=3600,
+    cache_key_fn=_same_day_source_key,
+    persist_result=True,
+    result_serializer="pickle",
+)
+def collect(
+    config: SourceConfig, http: HttpSettings, cache_path: Path | None = None, pause_s: float = 0.0
+) -> pipeline.SourceOutcome:
+    # Tasks chained on one host start one polite delay after the previous task's last request.
+    time.sleep(pause_s)
+    outcome = pipeline.collect_source(config, http, cache_path=cache_path)
+    if outcome.status == "failed":
+        raise SourceFailed(outcome)
+    return outcome
+
+
+@task(name="land", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def land(paths: WarehousePaths, run_id: str, outcomes: list[pipeline.SourceOutcome]) -> int:
     con = raw_store.open_raw(paths.raw)
     try:
@@ -37,40 +100,103 @@ def land(paths: WarehousePaths, run_id: str, outcomes: list[pipeline.SourceOutco
         con.close()
 
 
-@task(name="extract", cache_policy=NO_CACHE)
-def extract(paths: WarehousePaths, taxonomy_path: Path | None) -> int:
-    extractor = SkillExtractor(load_taxonomy(taxonomy_path))
+@task(name="find-pending-texts", cache_policy=NO_CACHE)
+def find_pending(paths: WarehousePaths, taxonomy_version: str) -> list[list[tuple[str, str]]]:
     con = raw_store.open_raw(paths.raw)
     try:
-        return pipeline.extract_pending(con, extractor)
+        return pipeline.pending_batches(con, taxonomy_version)
     finally:
         con.close()
 
 
-@task(name="build-warehouse", cache_policy=NO_CACHE)
-def build(paths: WarehousePaths, run_id: str, taxonomy_path: Path | None) -> None:
-    pipeline.build(paths, run_id, load_taxonomy(taxonomy_path))
+extract_batch = task(name="extract-batch", cache_policy=NO_CACHE, retries=1, timeout_seconds=1800)(
+    pipeline.extract_batch
+)
 
 
-@task(name="render-report", cache_policy=NO_CACHE)
+@task(name="land-extractions", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def land_extractions(
+    paths: WarehousePaths, taxonomy_version: str, batches: list[list[tuple[str, str]]], frames: list
+) -> int:
+    con = raw_store.open_raw(paths.raw)
+    try:
+        return sum(
+            pipeline.land_extraction_batch(con, taxonomy_version, batch, frame)
+            for batch, frame in zip(batches, frames, strict=True)
+        )
+    finally:
+        con.close()
+
+
+@task(name="build-warehouse", cache_policy=NO_CACHE, retries=1, timeout_seconds=3600)
+def build(paths: WarehousePaths, run_id: str, taxonomy_path: str | None) -> None:
+    taxonomy = load_taxonomy(Path(taxonomy_path) if taxonomy_path else None)
+    pipeline.build(paths, run_id, taxonomy)
+
+
+@task(name="render-report", cache_policy=NO_CACHE, retries=1)
 def report(db: Path, out_dir: Path) -> Path:
     from reports.render import render_report
 
     return render_report(db, out_dir).latest
 
 
+@task(name="record-run", cache_policy=NO_CACHE)
+def record_run(paths: WarehousePaths, row: dict[str, Any]) -> None:
+    con = raw_store.open_raw(paths.raw)
+    try:
+        raw_store.record_run(con, row)
+    finally:
+        con.close()
+
+
+def _outcome(future: PrefectFuture, source: SourceConfig) -> pipeline.SourceOutcome:
+    result = future.result(raise_on_failure=False)
+    if isinstance(result, pipeline.SourceOutcome):
+        return result
+    if isinstance(result, SourceFailed):
+        return result.outcome
+    return pipeline.SourceOutcome(
+        source.kind, source.board, "failed", error=f"{source.kind}/{source.board}: {result}"
+    )
+
+
 @flow(name="nightly", log_prints=True)
-def nightly(config_path: str, taxonomy_path: str | None = None) -> pipeline.RunSummary:
-    """Collect the configured sources, then land, extract, build and report what succeeded."""
+def nightly(
+    config_path: str = "skillpulse.toml",
+    taxonomy_path: str | None = None,
+    refetch: bool = False,
+) -> pipeline.RunSummary:
+    """Collect the configured sources, then land, extract, build and report what succeeded.
+
+    refetch=True ignores today's cached collections and fetches every source again.
+    """
     logger = get_run_logger()
     started = time.perf_counter()
     config = load_config(Path(config_path))
     paths = WarehousePaths.for_db(config.storage.db)
-    taxonomy_file = Path(taxonomy_path) if taxonomy_path else None
+    paths.ensure_dirs()
+    taxonomy = load_taxonomy(Path(taxonomy_path) if taxonomy_path else None)
     run_id = pipeline.new_run_id("nightly")
+    run_row: dict[str, Any] = {
+        "run_id": run_id,
+        "command": "nightly",
+        "started_at": datetime.now(UTC),
+        "finished_at": None,
+        "status": "running",
+        "taxonomy_version": taxonomy.version,
+        "postings_landed": None,
+        "postings_extracted": None,
+        "sources_failed": None,
+        "message": None,
+    }
     with RunLock(paths.lock):
-        futures = [collect_source.submit(source, config.http) for source in config.sources]
-        outcomes = [future.result() for future in futures]
+        record_run(paths, run_row)
+        collect_task = collect.with_options(refresh_cache=True) if refetch else collect
+        futures = _submit_collects_with(
+            collect_task, config.sources, config.http, paths.db.parent / "http_cache.sqlite"
+        )
+        outcomes = [_outcome(f, s) for f, s in zip(futures, config.sources, strict=True)]
         for outcome in outcomes:
             if outcome.status == "failed":
                 logger.error("source failed: %s", outcome.error)
@@ -79,8 +205,22 @@ def nightly(config_path: str, taxonomy_path: str | None = None) -> pipeline.RunS
                     "collected %s: %d postings", outcome.label, len(outcome.parsed.postings)
                 )
         landed = land(paths, run_id, outcomes)
-        extracted = extract(paths, taxonomy_file)
-        build(paths, run_id, taxonomy_file)
+        batches = find_pending(paths, taxonomy.version)
+        frames = [
+            f.result() for f in [extract_batch.submit(batch, taxonomy_path) for batch in batches]
+        ]
+        extracted = land_extractions(paths, taxonomy.version, batches, frames)
+        failed = [o for o in outcomes if o.status == "failed"]
+        run_row.update(
+            finished_at=datetime.now(UTC),
+            status="partial" if failed else "ok",
+            postings_landed=landed,
+            postings_extracted=extracted,
+            sources_failed=len(failed),
+            message="; ".join(o.error or o.label for o in failed) or None,
+        )
+        record_run(paths, run_row)
+        build(paths, run_id, taxonomy_path)
         latest = report(paths.db, config.storage.reports.resolve())
     total, top = pipeline.top_skills(paths.db)
     summary = pipeline.RunSummary(
@@ -95,8 +235,34 @@ def nightly(config_path: str, taxonomy_path: str | None = None) -> pipeline.RunS
         total_postings=total,
         seconds=time.perf_counter() - started,
     )
+    create_markdown_artifact(
+        markdown=pipeline.summary_markdown(summary, pipeline.top_movers(paths.db)),
+        key="skillpulse-nightly-summary",
+        description=f"skillpulse nightly run {run_id}",
+    )
     for line in summary.lines():
         logger.info(line)
     if summary.failed:
         raise SourcesFailed(summary)
     return summary
+
+
+def _submit_collects_with(
+    collect_task: Any, config_sources: list[SourceConfig], http: HttpSettings, cache_path: Path
+) -> list[PrefectFuture]:
+    """One task per source, in parallel across hosts and one after another within a host."""
+    last_on_host: dict[str, PrefectFuture] = {}
+    futures = []
+    for source in config_sources:
+        host = pipeline.source_host(source)
+        previous = last_on_host.get(host)
+        future = collect_task.submit(
+            source,
+            http,
+            cache_path=cache_path,
+            pause_s=http.min_delay_s if previous else 0.0,
+            wait_for=[previous] if previous else None,
+        )
+        last_on_host[host] = future
+        futures.append(future)
+    return futures

@@ -33,7 +33,7 @@ def nice_ceiling(value: float) -> float:
     if value <= 0:
         return 0.05
     exponent = math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         candidate = step * 10**exponent
         if candidate >= value - 1e-12:
             return round(candidate, 10)
@@ -175,7 +175,7 @@ def weight_shift_svg(before: float, after: float, maximum: float, width: int = 1
 
 
 def dumbbell_svg(
-    before: float, after: float, maximum: float, rising: bool, width: int = 200, height: int = 18
+    before: float, after: float, maximum: float, rising: bool, width: int = 150, height: int = 18
 ) -> str:
     """A share then and now: an open dot for before, a filled dot for after, joined by a line."""
     maximum = maximum if maximum > 0 else 1.0
@@ -221,7 +221,7 @@ def heatmap_svg(labels: list[str], lift: list[list[float | None]], title: str) -
     if n == 0:
         return ""
     cell, label_w, label_h = 34, 128, 96
-    width, height = label_w + n * cell + 4, label_h + n * cell + 4
+    width, height = label_w + n * cell + 70, label_h + n * cell + 4
     parts: list[str] = []
     for i, name in enumerate(labels):
         short = escape(name if len(name) <= 18 else name[:17] + "…")
@@ -259,4 +259,56 @@ def heatmap_svg(labels: list[str], lift: list[list[float | None]], title: str) -
     return (
         f'<svg class="heatmap" viewBox="0 0 {width} {height}" role="img" aria-label="{label}" '
         f'style="max-width:{width}px"><title>{label}</title>{"".join(parts)}</svg>'
+    )
+
+
+def volume_svg(periods: list[dict], title: str, width: int = 640, height: int = 70) -> str:
+    """Postings per period as columns; a gap in the data leaves a visible dashed break."""
+    if not periods:
+        return ""
+    top = max(p["value"] for p in periods) or 1
+    slots = len(periods) + sum(1 for p in periods if p["gap"])
+    step = width / max(slots, 1)
+    parts: list[str] = []
+    slot = 0
+    for p in periods:
+        if p["gap"]:
+            gx = slot * step + step / 2
+            parts.append(
+                f'<line class="gap" x1="{gx:.1f}" x2="{gx:.1f}" y1="4" y2="{height - 14}"/>'
+            )
+            slot += 1
+        h = (height - 18) * p["value"] / top
+        parts.append(
+            f'<rect class="col" x="{slot * step + 1:.1f}" y="{height - 14 - h:.1f}" '
+            f'width="{max(step - 2, 1):.1f}" height="{h:.1f}"><title>{escape(p["label"])}: '
+            f"{int(p['value'])} postings</title></rect>"
+        )
+        slot += 1
+    parts.append(
+        f'<text class="tick" x="0" y="{height - 2}">{escape(periods[0]["label"])}</text>'
+        f'<text class="tick" x="{width}" y="{height - 2}" text-anchor="end">'
+        f"{escape(periods[-1]['label'])}</text>"
+    )
+    label = escape(
+        f"{title}: {len(periods)} periods, at most {int(top)} postings in one", quote=True
+    )
+    return (
+        f'<svg class="volume" viewBox="0 0 {width} {height}" role="img" aria-label="{label}">'
+        f"<title>{label}</title>{''.join(parts)}</svg>"
+    )
+
+
+def range_svg(low: float, mid: float, high: float, maximum: float, width: int = 160) -> str:
+    """A salary range (lowest to highest) with the median as a dot."""
+    maximum = maximum if maximum > 0 else 1.0
+
+    def scale(v: float) -> float:
+        return 4 + (width - 8) * min(max(v, 0.0), maximum) / maximum
+
+    return (
+        f'<svg class="range" viewBox="0 0 {width} 14" aria-hidden="true" focusable="false">'
+        f'<line class="axis" x1="4" x2="{width - 4}" y1="7" y2="7"/>'
+        f'<line class="span" x1="{scale(low):.1f}" x2="{scale(high):.1f}" y1="7" y2="7"/>'
+        f'<circle class="mid" cx="{scale(mid):.1f}" cy="7" r="4"/></svg>'
     )

@@ -1,11 +1,14 @@
 """Render the trend report from a published warehouse, opened read-only.
 
 Writes DIR/report-YYYY-MM-DD.html, DIR/latest.html (a copy of the newest) and DIR/index.html.
-Everything scraped is untrusted: Jinja2 autoescape is on, and nothing external is referenced.
+Everything scraped is untrusted: Jinja2 autoescape is on, the only markup built in Python is the
+SVG of reports.charts and the <mark> snippets of reports.evidence (both escape what they embed),
+and each page carries a Content-Security-Policy that forbids scripts and every network fetch.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -13,11 +16,10 @@ from pathlib import Path
 
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
 
-from reports.charts import Point, bar_svg, trend_svg
+from reports.data import gather
 
-TOP_TRENDS = 8
+REPORT_NAME = re.compile(r"^report-(\d{4}-\d{2}-\d{2})\.html$")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,41 @@ class ReportFiles:
     index: Path
 
 
+def _pct(value: float | None, digits: int | None = None) -> str:
+    if value is None:
+        return "–"
+    if digits is None:
+        digits = 0 if abs(value) >= 0.1 else 1
+    return f"{value:.{digits}%}"
+
+
+def _pp(value: float | None) -> str:
+    """A change in share, in percentage points."""
+    return "–" if value is None else f"{value * 100:+.1f} pp"
+
+
+def _pvalue(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
+
+
+def _money(value: float | None, currency: str = "") -> str:
+    if value is None:
+        return "–"
+    symbol = {"USD": "$", "GBP": "£", "EUR": "€"}.get(currency or "", "")
+    text = f"{value / 1000:,.0f}k"
+    return f"{symbol}{text}" if symbol else f"{text} {currency}".strip()
+
+
+def _signed(value: int | None) -> str:
+    return "–" if value is None else f"{value:+d}"
+
+
+def _month(value: date | datetime | None) -> str:
+    return "–" if value is None else f"{value:%b %Y}"
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("reports", "templates"),
@@ -34,69 +71,14 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["pct"] = lambda v: "–" if v is None else f"{v:.1%}"
-    env.filters["signed"] = lambda v: "–" if v is None else f"{v:+d}"
+    env.filters.update(pct=_pct, pp=_pp, pvalue=_pvalue, money=_money, signed=_signed, month=_month)
+    env.filters["thousands"] = lambda v: "–" if v is None else f"{int(v):,}"
     return env
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    cursor = con.execute(sql, params or [])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def gather(con: duckdb.DuckDBPyConnection) -> dict:
-    """Everything the template shows, read from the marts."""
-    headline = _rows(
-        con,
-        """
-        select count(*) as postings, min(posted_at)::date as first_date,
-               max(posted_at)::date as last_date,
-               count(*) filter (where role_family = 'ml-engineer') as ml_postings
-        from fct_postings
-        """,
-    )[0]
-    by_source = _rows(
-        con, "select source, count(*) as postings from fct_postings group by 1 order by 2 desc, 1"
-    )
-    build = _rows(con, "select taxonomy_version, built_at from raw_build_info")[0]
-    roadmap = _rows(con, "select * from rpt_roadmap order by new_rank")
-    top = _rows(
-        con,
-        """
-        select r.skill_id, r.name, r.demand_share, r.verdict
-        from rpt_roadmap as r
-        order by r.demand_share desc, r.skill_id
-        limit ?
-        """,
-        [TOP_TRENDS],
-    )
-    trends = []
-    for skill in top:
-        series = _rows(
-            con,
-            """
-            select month, share, ci_low, ci_high from fct_skill_demand_monthly
-            where skill_id = ? and role_family = 'all' order by month
-            """,
-            [skill["skill_id"]],
-        )
-        points = [Point(str(r["month"])[:7], r["share"], r["ci_low"], r["ci_high"]) for r in series]
-        trends.append(
-            {**skill, "chart": Markup(trend_svg(points, skill["name"])), "points": points}
-        )
-    top_share = max((r["demand_share"] for r in roadmap), default=0.0)
-    for row in roadmap:
-        row["bar"] = Markup(bar_svg(row["demand_share"], top_share))
-    return {
-        "headline": headline,
-        "by_source": by_source,
-        "taxonomy_version": build["taxonomy_version"],
-        "built_at": build["built_at"],
-        "roadmap": roadmap,
-        "role_family": roadmap[0]["role_family"] if roadmap else "all",
-        "trends": trends,
-    }
+def render_html(con: duckdb.DuckDBPyConnection, run_date: date) -> str:
+    """The report page for one warehouse connection."""
+    return _environment().get_template("report.html").render(**gather(con), run_date=run_date)
 
 
 def render_report(db: Path, out_dir: Path, run_date: date | None = None) -> ReportFiles:
@@ -104,21 +86,28 @@ def render_report(db: Path, out_dir: Path, run_date: date | None = None) -> Repo
     run_date = run_date or datetime.now(UTC).date()
     con = duckdb.connect(str(db), read_only=True)
     try:
-        context = gather(con)
+        html = render_html(con, run_date)
     finally:
         con.close()
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = _environment()
-    html = env.get_template("report.html").render(**context, run_date=run_date)
     report = out_dir / f"report-{run_date.isoformat()}.html"
     _write_atomically(report, html)
+    reports = sorted(
+        (p for p in out_dir.iterdir() if REPORT_NAME.match(p.name)), key=lambda p: p.name
+    )
     latest = out_dir / "latest.html"
-    newest = max(out_dir.glob("report-????-??-??.html"))
-    shutil.copyfile(newest, latest.with_suffix(".html.tmp"))
-    latest.with_suffix(".html.tmp").replace(latest)
-    reports = sorted((p.name for p in out_dir.glob("report-????-??-??.html")), reverse=True)
+    scratch = latest.with_suffix(".html.tmp")
+    shutil.copyfile(reports[-1], scratch)
+    scratch.replace(latest)
     index = out_dir / "index.html"
-    _write_atomically(index, env.get_template("index.html").render(reports=reports))
+    entries = [
+        {"name": p.name, "date": REPORT_NAME.match(p.name).group(1)}  # type: ignore[union-attr]
+        for p in reversed(reports)
+    ]
+    _write_atomically(
+        index,
+        _environment().get_template("index.html").render(reports=entries, run_date=run_date),
+    )
     return ReportFiles(report, latest, index)
 
 

@@ -22,6 +22,14 @@ app = typer.Typer(
 )
 console = Console(stderr=True, soft_wrap=True)
 
+
+@app.callback()
+def _defaults() -> None:
+    # Prefect's telemetry heartbeat contends for the ephemeral server's SQLite file and adds
+    # nothing for a local pipeline; users can still turn it on in their environment.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
 DbOption = Annotated[Path, typer.Option("--db", help="The published warehouse file.")]
 TaxonomyOption = Annotated[
     Path | None, typer.Option("--taxonomy", help="A taxonomy TOML other than the bundled one.")
@@ -52,11 +60,30 @@ def _print_summary(lines: list[str]) -> None:
         typer.echo(line)
 
 
-def _run_flow(config_path: Path, taxonomy: Path | None) -> int:
+def _task_runner(dask: str | None):  # type: ignore[no-untyped-def]
+    """None for Prefect's default thread pool; a DaskTaskRunner for --dask local|tcp://…"""
+    if not dask:
+        return None
+    from prefect_dask import DaskTaskRunner
+
+    if dask == "local":
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True}
+        )
+    if dask.startswith("tcp://"):
+        return DaskTaskRunner(address=dask)
+    raise typer.BadParameter("--dask takes 'local' or a scheduler address tcp://HOST:PORT")
+
+
+def _run_flow(
+    config_path: Path, taxonomy: Path | None, dask: str | None = None, refetch: bool = False
+) -> int:
     """Run the nightly flow through Prefect and print its summary; the exit code."""
     from flows.nightly import SourcesFailed, nightly
 
-    state = nightly(str(config_path), str(taxonomy) if taxonomy else None, return_state=True)
+    runner = _task_runner(dask)
+    flow = nightly.with_options(task_runner=runner) if runner else nightly
+    state = flow(str(config_path), str(taxonomy) if taxonomy else None, refetch, return_state=True)
     result = state.result(raise_on_failure=False)
     if isinstance(result, SourcesFailed):
         _print_summary(result.summary.lines())
@@ -108,7 +135,7 @@ def demo(
             ),
             encoding="utf-8",
         )
-        code = _run_flow(config_path, None)
+        code = _run_flow(config_path, None, refetch=True)
     raise typer.Exit(code)
 
 
@@ -118,6 +145,16 @@ def run(
         Path, typer.Option("--config", help="skillpulse.toml with [http], [storage], [[sources]].")
     ] = Path("skillpulse.toml"),
     taxonomy: TaxonomyOption = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Run tasks on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT uses an existing scheduler.",
+        ),
+    ] = None,
+    refetch: Annotated[
+        bool, typer.Option("--refetch", help="Fetch again sources already collected today.")
+    ] = False,
 ) -> None:
     """Run the nightly flow on the configured sources (exits 1 if any source failed)."""
     from skillpulse.config import ConfigError, load_config
@@ -127,7 +164,33 @@ def run(
     except ConfigError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
-    raise typer.Exit(_run_flow(config, taxonomy))
+    raise typer.Exit(_run_flow(config, taxonomy, dask, refetch))
+
+
+@app.command()
+def serve(
+    config: Annotated[
+        Path, typer.Option("--config", help="skillpulse.toml the scheduled runs use.")
+    ] = Path("skillpulse.toml"),
+    cron: Annotated[str, typer.Option("--cron", help="When to run (cron syntax).")] = "0 3 * * *",
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="IANA time zone of the cron schedule.")
+    ] = "UTC",
+) -> None:
+    """Serve the `nightly` deployment on its schedule from this process (no work pool needed).
+
+    Runs until interrupted; each scheduled run executes the nightly flow with --config.
+    """
+    from prefect.schedules import Cron
+
+    from flows.nightly import nightly
+
+    nightly.serve(
+        name="nightly",
+        schedules=[Cron(cron, timezone=timezone)],
+        parameters={"config_path": str(config.resolve())},
+        description="skillpulse: collect, extract, build and report, every night.",
+    )
 
 
 @app.command()
@@ -289,6 +352,158 @@ def report(
         raise typer.Exit(2)
     files = render_report(db, out)
     typer.echo(f"report: {files.report}\nlatest: {files.latest}\nindex:  {files.index}")
+
+
+@app.command()
+def export(
+    parquet: Annotated[
+        Path, typer.Option("--parquet", help="Directory for one Parquet file per mart/report.")
+    ],
+    db: DbOption = Path("data/warehouse.duckdb"),
+) -> None:
+    """Export every mart and report table to Parquet (read-only; the directory swaps in whole)."""
+    from warehouse.export import export_parquet
+
+    if not db.is_file():
+        console.print(f"[red]no warehouse at {db}; run `skillpulse ingest` or `run` first[/red]")
+        raise typer.Exit(2)
+    files = export_parquet(db, parquet)
+    typer.echo(f"exported {len(files)} tables to {parquet}")
+
+
+@app.command()
+def reextract(
+    db: DbOption = Path("data/warehouse.duckdb"),
+    taxonomy: TaxonomyOption = None,
+    processes: Annotated[
+        int, typer.Option("--processes", help="Worker processes for extraction (1 = in-process).")
+    ] = 1,
+) -> None:
+    """Re-extract skills from stored postings with the current taxonomy and rebuild; no fetching.
+
+    Texts already extracted with this taxonomy version are skipped, so after a taxonomy or rules
+    edit only the new version is computed; older versions' mentions stay in the raw store.
+    """
+    from extractors.skills.matcher import SkillExtractor
+    from extractors.skills.taxonomy import load_taxonomy
+    from skillpulse import pipeline
+    from warehouse import raw_store
+    from warehouse.lock import RunLock, RunLocked
+    from warehouse.paths import WarehousePaths
+
+    paths = WarehousePaths.for_db(db)
+    if not paths.raw.is_file():
+        console.print(f"[red]no raw store at {paths.raw}; run `skillpulse ingest` first[/red]")
+        raise typer.Exit(2)
+    started = time.perf_counter()
+    tax = load_taxonomy(taxonomy)
+    run_id = pipeline.new_run_id("reextract")
+    try:
+        with RunLock(paths.lock):
+            con = raw_store.open_raw(paths.raw)
+            try:
+                started_at = pipeline.start_run(con, run_id, "reextract", tax)
+                extractor = SkillExtractor(tax)
+                with _progress(f"extracting with taxonomy {tax.version}") as progress:
+                    extracted = pipeline.extract_pending(
+                        con, extractor, progress=progress, processes=processes
+                    )
+                pipeline.finish_run(con, run_id, "reextract", started_at, tax, [], 0, extracted)
+            finally:
+                con.close()
+            pipeline.build(paths, run_id, tax)
+    except RunLocked as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(3) from None
+    typer.echo(
+        f"taxonomy {tax.version}: {extracted} texts extracted, warehouse {paths.db} rebuilt "
+        f"({time.perf_counter() - started:.1f}s)"
+    )
+
+
+@app.command()
+def candidates(
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Read postings from this warehouse's raw store.")
+    ] = None,
+    input: Annotated[
+        Path | None, typer.Option("--input", help='Or read JSONL lines {"id", "text"}.')
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="How many terms to list.")] = 50,
+    min_postings: Annotated[
+        int, typer.Option("--min-postings", help="Ignore terms named by fewer postings.")
+    ] = 3,
+    taxonomy: TaxonomyOption = None,
+) -> None:
+    """List recurring tool-like terms that match no taxonomy skill, ranked by postings, for review."""
+    import duckdb
+
+    from extractors.skills.discovery import discover
+    from extractors.skills.matcher import SkillExtractor
+    from extractors.skills.taxonomy import load_taxonomy
+    from warehouse.paths import WarehousePaths
+
+    if (db is None) == (input is None):
+        console.print("[red]give exactly one of --db or --input[/red]")
+        raise typer.Exit(2)
+    if input is not None:
+        if not input.is_file():
+            console.print(f"[red]no such input file: {input}[/red]")
+            raise typer.Exit(2)
+        with input.open(encoding="utf-8") as handle:
+            texts = [str(json.loads(line).get("text") or "") for line in handle if line.strip()]
+    else:
+        raw = WarehousePaths.for_db(db).raw  # type: ignore[arg-type]
+        if not raw.is_file():
+            console.print(f"[red]no raw store at {raw}[/red]")
+            raise typer.Exit(2)
+        con = duckdb.connect(str(raw), read_only=True)
+        try:
+            rows = con.execute(
+                "select any_value(text) from raw_postings group by content_hash"
+            ).fetchall()
+        finally:
+            con.close()
+        texts = [row[0] or "" for row in rows]
+    extractor = SkillExtractor(load_taxonomy(taxonomy))
+    found = discover(extractor, texts, top=top, min_postings=min_postings)
+    typer.echo(f"{len(texts)} postings; {len(found)} candidate terms (postings, signals, example)")
+    for rank, term in enumerate(found, start=1):
+        typer.echo(
+            f"{rank:>4}. {term.term:<24}{term.postings:>6}  {','.join(term.signals):<28}{term.example}"
+        )
+
+
+@app.command()
+def evaluate(
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus", help="JSONL with the labelled postings' texts (default: shared)."),
+    ] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="Also list every miss.")] = False,
+    taxonomy: TaxonomyOption = None,
+) -> None:
+    """Precision, recall and F1 per core skill on the labelled dev postings and hard sentences."""
+    from extractors.skills.evaluation import dev_cases, hard_cases
+    from extractors.skills.evaluation import evaluate as score
+    from extractors.skills.matcher import SkillExtractor
+    from extractors.skills.taxonomy import load_taxonomy
+
+    tax = load_taxonomy(taxonomy)
+    extractor = SkillExtractor(tax)
+    typer.echo(f"taxonomy {tax.version}")
+    sets = [("hard sentences", hard_cases())]
+    try:
+        sets.insert(0, ("dev postings", dev_cases(corpus=corpus)))
+    except ValueError as exc:
+        console.print(f"[yellow]dev postings skipped: {exc}[/yellow]")
+    for name, cases in sets:
+        report = score(extractor, cases, name)
+        typer.echo("\n".join(report.lines()))
+        if errors:
+            for case_id, kind, skill in report.errors:
+                typer.echo(f"  {kind} {skill:<18} {case_id}")
+        typer.echo("")
 
 
 def main() -> None:  # pragma: no cover

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -17,7 +18,7 @@ import pandas as pd
 from extractors.classify import role_family, seniority
 from extractors.http import FetchError, HttpClient, HttpSettings, RobotsDisallowed
 from extractors.skills.matcher import Extraction, SkillExtractor
-from extractors.skills.taxonomy import Taxonomy
+from extractors.skills.taxonomy import Taxonomy, load_taxonomy
 from extractors.sources.base import (
     ParseResult,
     Payload,
@@ -88,7 +89,7 @@ def collect_source(
             config.kind,
             board,
             "skipped" if skipped else "failed",
-            error=f"{config.kind}/{board}: {exc}",
+            error=_named(f"{config.kind}/{board}", exc),
             started_at=started,
             finished_at=datetime.now(UTC),
         )
@@ -97,7 +98,7 @@ def collect_source(
             config.kind,
             board,
             "failed",
-            error=f"{config.kind}/{board}: {exc}",
+            error=_named(f"{config.kind}/{board}", exc),
             started_at=started,
             finished_at=datetime.now(UTC),
         )
@@ -122,6 +123,12 @@ def collect_source(
         started_at=started,
         finished_at=datetime.now(UTC),
     )
+
+
+def _named(label: str, exc: BaseException) -> str:
+    """The error prefixed with source/board once, whether or not the source already named it."""
+    message = str(exc)
+    return message if message.startswith(f"{label}:") else f"{label}: {message}"
 
 
 def land_outcome(
@@ -255,14 +262,21 @@ def extract_pending(
     extractor: SkillExtractor,
     batch_size: int = EXTRACT_BATCH,
     progress: Progress | None = None,
+    processes: int = 1,
 ) -> int:
-    """Extract every stored text not yet extracted with this taxonomy; returns texts done."""
+    """Extract every stored text not yet extracted with this taxonomy; returns texts done.
+
+    processes > 1 spreads each batch over worker processes (SkillExtractor.extract_parallel).
+    """
     version = extractor.taxonomy.version
     pending = raw_store.pending_content_hashes(con, version)
     done = 0
     for start in range(0, len(pending), batch_size):
         batch = raw_store.texts_for(con, pending[start : start + batch_size])
-        extractions = list(extractor.extract_many(batch))
+        if processes > 1:
+            extractions = list(extractor.extract_parallel(batch, processes=processes))
+        else:
+            extractions = list(extractor.extract_many(batch))
         raw_store.land_extractions(
             con,
             version,
@@ -360,7 +374,10 @@ class RunSummary:
             detail = outcome.error if outcome.status == "failed" else f"{count} postings"
             if outcome.parsed.rejects:
                 detail += f", {len(outcome.parsed.rejects)} rejected"
-            rows.append(f"  {outcome.status:<7} {outcome.label}: {detail}")
+            if outcome.status == "failed":
+                rows.append(f"  {outcome.status:<7} {detail}")
+            else:
+                rows.append(f"  {outcome.status:<7} {outcome.label}: {detail}")
         if self.top_skills:
             rows.append("top skills (share of distinct postings):")
             rows.extend(
@@ -438,3 +455,111 @@ def finish_run(
             "message": "; ".join(o.error or o.label for o in failed) or None,
         },
     )
+
+
+# --- Pieces the nightly flow distributes as tasks (plain functions; flows/ only wires them) ---
+
+
+def source_host(config: SourceConfig) -> str:
+    """The host a source talks to, so the flow never runs two tasks against one host at once."""
+    from urllib.parse import urlsplit
+
+    if config.kind == "jsonl":
+        return f"file:{config.board}"
+    if config.kind == "jsonld":
+        urls = config.options.get("urls") or []
+        return urlsplit(str(urls[0])).netloc if urls else f"jsonld:{config.board}"
+    base = config.base_url or get_source(config.kind).default_base_url
+    return urlsplit(base).netloc
+
+
+def pending_batches(
+    con: duckdb.DuckDBPyConnection, taxonomy_version: str, batch_size: int = EXTRACT_BATCH
+) -> list[list[tuple[str, str]]]:
+    """Texts not yet extracted with this taxonomy version, as (content_hash, text) batches."""
+    pending = raw_store.pending_content_hashes(con, taxonomy_version)
+    return [
+        raw_store.texts_for(con, pending[start : start + batch_size])
+        for start in range(0, len(pending), batch_size)
+    ]
+
+
+@lru_cache(maxsize=4)
+def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
+    """One extractor per process and taxonomy file: building the matcher is the slow part."""
+    return SkillExtractor(load_taxonomy(Path(taxonomy_path) if taxonomy_path else None))
+
+
+def extract_batch(batch: list[tuple[str, str]], taxonomy_path: str | None) -> pd.DataFrame:
+    """Mention rows for one batch of (content_hash, text); pure, so it can run on any worker."""
+    extractor = cached_extractor(taxonomy_path)
+    return mentions_frame(extractor.extract_many(batch), extractor.taxonomy.version)
+
+
+def land_extraction_batch(
+    con: duckdb.DuckDBPyConnection,
+    taxonomy_version: str,
+    batch: list[tuple[str, str]],
+    mentions: pd.DataFrame,
+) -> int:
+    raw_store.land_extractions(con, taxonomy_version, [h for h, _ in batch], mentions)
+    return len(batch)
+
+
+def top_movers(db: Path, limit: int = 5) -> list[dict[str, object]]:
+    """The strongest significant risers and fallers from rpt_skill_trends, when it exists."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_name = 'rpt_skill_trends'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return []
+        cursor = con.execute("select * from rpt_skill_trends limit 0")
+        columns = {d[0] for d in cursor.description}
+        change = next(
+            (c for c in ("share_change", "change_in_share", "delta_share") if c in columns), None
+        )
+        if change is None or "skill_id" not in columns:
+            return []
+        order = f"abs({change}) desc"
+        where = "where p_value < 0.05" if "p_value" in columns else ""
+        cursor = con.execute(
+            f"select skill_id, {change} as share_change from rpt_skill_trends {where} "
+            f"order by {order}, skill_id limit ?",
+            [limit],
+        )
+        return [{"skill_id": row[0], "share_change": row[1]} for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def summary_markdown(summary: RunSummary, movers: list[dict[str, object]]) -> str:
+    """The flow run's artifact: sources, counts, failures, top movers and the report's path."""
+    lines = [
+        f"# skillpulse nightly run `{summary.run_id}`",
+        "",
+        f"- distinct postings in the warehouse: **{summary.total_postings}**",
+        f"- postings landed this run: {summary.postings_landed}",
+        f"- texts extracted this run: {summary.postings_extracted}",
+        f"- warehouse: `{summary.db}`",
+        f"- report: `{summary.report}`" if summary.report else "- report: not rendered",
+        "",
+        "| source | board | status | postings | rejects | error |",
+        "| --- | --- | --- | ---: | ---: | --- |",
+    ]
+    for outcome in summary.outcomes:
+        error = (outcome.error or "").replace("|", "\\|")
+        lines.append(
+            f"| {outcome.source} | {outcome.board} | {outcome.status} | "
+            f"{outcome.landed or len(outcome.parsed.postings)} | {len(outcome.parsed.rejects)} | {error} |"
+        )
+    if summary.top_skills:
+        lines += ["", "## Top skills", "", "| skill | postings | share |", "| --- | ---: | ---: |"]
+        lines += [
+            f"| {name} | {count} | {share:.1%} |" for name, count, share in summary.top_skills
+        ]
+    if movers:
+        lines += ["", "## Top movers", "", "| skill | change in share |", "| --- | ---: |"]
+        lines += [f"| {m['skill_id']} | {float(m['share_change']):+.1%} |" for m in movers]  # type: ignore[arg-type]
+    return "\n".join(lines) + "\n"

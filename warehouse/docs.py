@@ -95,6 +95,4 @@ def apply_comments(
         }
         for column, text in doc.columns.items():
             if column in columns:  # identifiers only from the real table, never from the file
-                con.execute(
-                    f'comment on column {model.name}."{column}" is {sql_literal(text)}'
-                )
+                con.execute(f'comment on column {model.name}."{column}" is {sql_literal(text)}')

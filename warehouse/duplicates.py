@@ -21,8 +21,8 @@ any pair LSH proposes (and blocks of up to EXACT_BLOCK distinct texts compare al
 
 from __future__ import annotations
 
-import hashlib
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,26 +45,21 @@ _WORD = re.compile(r"\w+")
 COLUMNS = ("posting_key", "duplicate_group_key")
 
 
-def shingles(text: str) -> frozenset[int]:
-    """Hashes of every 5-word window of the lower-cased words (the whole text if shorter)."""
+def shingles(text: str) -> frozenset[str]:
+    """Every 5-word window of the lower-cased words (the whole text if shorter).
+
+    Kept as strings, so the Jaccard below is exact (no hash collisions).
+    """
     words = _WORD.findall(text.lower())
     if len(words) < SHINGLE_WORDS:
-        return frozenset({_h(" ".join(words))})
-    return frozenset(
-        _h(" ".join(words[i : i + SHINGLE_WORDS])) for i in range(len(words) - SHINGLE_WORDS + 1)
-    )
+        return frozenset({" ".join(words)})
+    return frozenset(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)))
 
 
-def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
-
-
-def _h(value: str) -> int:
-    # A stable 63-bit hash: Python's hash() is salted per process, which would make LSH
-    # candidates (not results) vary between runs.
-    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big") >> 1
 
 
 _rng = np.random.default_rng(20240601)
@@ -72,16 +67,16 @@ _A = _rng.integers(1, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
 _B = _rng.integers(0, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
 
 
-def _signature(shingle_set: frozenset[int]) -> np.ndarray:
-    # (a*x + b) mod p over 61-bit values would overflow uint64, so hash the shingles down to
-    # 32 bits first; collisions only add LSH candidates, which the exact check removes.
-    values = np.fromiter((s & 0xFFFFFFFF for s in shingle_set), dtype=np.uint64)
+def _signature(shingle_set: frozenset[str]) -> np.ndarray:
+    # crc32 is stable across processes (hash() is salted) and 32 bits keep (a*x + b) within
+    # uint64; its collisions only add LSH candidates, which the exact check removes.
+    values = np.fromiter((zlib.crc32(s.encode()) for s in shingle_set), dtype=np.uint64)
     if values.size == 0:
         values = np.zeros(1, dtype=np.uint64)
     return ((np.outer(values, _A) + _B) % _PRIME).min(axis=0)
 
 
-def similar_texts(texts: dict[str, frozenset[int]]) -> dict[str, set[str]]:
+def similar_texts(texts: dict[str, frozenset[str]]) -> dict[str, set[str]]:
     """For each text (by content hash), the other texts with shingle Jaccard >= threshold."""
     keys = sorted(texts)
     similar: dict[str, set[str]] = {k: set() for k in keys}

@@ -109,7 +109,8 @@ def land_source_result(
             updates = ", ".join(
                 f"{c} = excluded.{c}"
                 for c in POSTING_COLUMNS
-                if c not in ("source", "board", "source_posting_id", "first_seen_at", "last_seen_at")
+                if c
+                not in ("source", "board", "source_posting_id", "first_seen_at", "last_seen_at")
             )
             con.execute(
                 f"""

@@ -234,7 +234,7 @@ def validate(path: str | Path) -> list[str]:
     if not isinstance(version, str) or not VERSION_RE.match(version):
         problems.append(f"version missing or not YYYY.MM.N: {version!r}")
     for key in data:
-        if key not in ("version", "skills"):
+        if key not in ("version", "skills", "rules"):
             problems.append(f"unknown top-level key '{key}'")
 
     raw_skills = data.get("skills")
@@ -266,6 +266,36 @@ def validate(path: str | Path) -> list[str]:
             valid = isinstance(parents, list) and all(isinstance(p, str) for p in parents)
             graph.setdefault(skill["id"], list(parents) if valid else [])
     problems.extend(_check_parents(graph))
+    if "rules" in data:
+        problems.extend(_check_rules(Path(path).parent / str(data["rules"]), shape_ok))
+    return problems
+
+
+def _check_rules(rules_path: Path, skills: list[dict[str, Any]]) -> list[str]:
+    """The rules file the taxonomy names: readable, naming known skills, valid gates, and its
+    gated aliases owned by no other skill (stdlib only, like the rest of this script)."""
+    try:
+        with open(rules_path, "rb") as fh:
+            rules = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return [f"rules: cannot read {rules_path}: {exc}"]
+    ids = {s["id"] for s in skills}
+    owner = {
+        form.lower(): s["id"] for s in skills for form in (*s["aliases"], *s["case_sensitive"])
+    }
+    problems: list[str] = []
+    for index, rule in enumerate(rules.get("rule", [])):
+        where = f"rules: rule #{index + 1} ({rule.get('skill', '?')})"
+        if rule.get("skill") not in ids:
+            problems.append(f"{where}: unknown skill")
+        if rule.get("gate", "never") not in ("never", "sentence_start", "always"):
+            problems.append(f"{where}: bad gate {rule.get('gate')!r}")
+        for other in rule.get("corroborate_skills", []):
+            if other not in ids:
+                problems.append(f"{where}: corroborate_skills names unknown skill {other!r}")
+        for alias in rule.get("gated_aliases", []):
+            if owner.get(alias.lower(), rule.get("skill")) != rule.get("skill"):
+                problems.append(f"{where}: gated alias {alias!r} belongs to {owner[alias.lower()]}")
     return problems
 
 

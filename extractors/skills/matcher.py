@@ -1,23 +1,29 @@
-"""Skill mentions in posting text, found by spaCy phrase matching over the taxonomy.
+"""Skill mentions in posting text, found by spaCy phrase matching over the taxonomy plus rules.
 
-A blank English pipeline tokenises; two PhraseMatchers find surface forms (case-insensitive
-aliases on LOWER, case-sensitive short forms on ORTH); the longest match wins where matches
-overlap; nothing inside a URL or e-mail address counts. Every mention keeps its character
-offsets, surface text, section and rule, so a count can be traced back to the words.
+A blank English pipeline tokenises; PhraseMatchers find surface forms (case-insensitive aliases
+on LOWER, case-sensitive short forms on ORTH, and rule-only "gated" aliases); the longest match
+wins where matches overlap; nothing inside a URL or e-mail address counts. Mentions of ambiguous
+forms then pass the context rules of rules.toml (negative patterns and words, corroboration
+gates; see extractors/skills/rules.py). Every mention keeps its character offsets, surface text,
+section and rule, so a count can be traced back to the words and the rule that let it through.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from extractors.skills.rules import ContextRule, RuleSet
 from extractors.skills.sections import map_sections
 from extractors.skills.taxonomy import Taxonomy
 
@@ -25,6 +31,10 @@ _URL_OR_EMAIL = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|io|ai|org|net|co|dev)(?:/\S*)?",
     re.IGNORECASE,
 )
+# Tokens after which a word opens a sentence or a bullet ("Go to …", "- Spark new ideas").
+_SENTENCE_END = frozenset({".", "!", "?", "…"})
+_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+_BULLETS = frozenset({"-", "*", "•", "·", ">", "+", "–", "—", "#"})
 
 
 @dataclass(frozen=True)
@@ -44,11 +54,28 @@ class Extraction:
     mentions: tuple[Mention, ...]
 
 
+# What a worker process sends back: plain tuples pickle far cheaper than Docs or dataclasses.
+PlainMention = tuple[str, int, int, str, str, str]
+PlainExtraction = tuple[str, tuple[str, ...], tuple[PlainMention, ...]]
+
+
 def build_pipeline(taxonomy: Taxonomy) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
     nlp = spacy.blank("en")
     # "…Python and R." would otherwise keep "R." as one initial-style token and miss R.
     for letter in ("R", "C", "r", "c"):
         nlp.tokenizer.add_special_case(f"{letter}.", [{"ORTH": letter}, {"ORTH": "."}])
+    # Real postings glue names together: zero-width spaces around stack items ("\u200bGo\u200b"),
+    # "Scientist(Machine Learning)", "HTML+CSS+JS". Split those without touching "C++" or "C#".
+    nlp.tokenizer.prefix_search = compile_prefix_regex([*nlp.Defaults.prefixes, *_INVISIBLE]).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, *_INVISIBLE]).search
+    nlp.tokenizer.infix_finditer = compile_infix_regex(
+        [
+            *nlp.Defaults.infixes,
+            *_INVISIBLE,
+            r"(?<=[A-Za-z])\((?=[A-Za-z])",
+            r"(?<=[A-Za-z])\+(?=[A-Za-z])",
+        ]
+    ).finditer
     lower = PhraseMatcher(nlp.vocab, attr="LOWER")
     exact = PhraseMatcher(nlp.vocab, attr="ORTH")
     for skill in taxonomy.skills.values():
@@ -59,45 +86,112 @@ def build_pipeline(taxonomy: Taxonomy) -> tuple[Language, PhraseMatcher, PhraseM
     return nlp, lower, exact
 
 
+@dataclass
+class _Candidate:
+    span: Span
+    skill: str
+    base: str  # alias | case_sensitive | gated_alias
+    rules: list[ContextRule]
+    gated: bool = False
+    rule_id: str = ""
+
+
 class SkillExtractor:
     """Finds taxonomy skills in texts. Build once per process; it is not cheap to construct."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
         self.nlp, self._lower, self._exact = build_pipeline(taxonomy)
+        self.rules = RuleSet(
+            taxonomy.rules,
+            self.nlp.vocab,
+            categories={s.id: s.category for s in taxonomy.skills.values()},
+            ambiguous=frozenset(s.id for s in taxonomy.skills.values() if s.ambiguous),
+        )
+        # Order matters on identical spans: an alias or exact form beats a rule-only form.
+        self._matchers: list[tuple[PhraseMatcher, str]] = [
+            (self._lower, "alias"),
+            (self._exact, "case_sensitive"),
+        ]
+        if self.rules.gated_aliases:
+            gated = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+            for skill_id, forms in self.rules.gated_aliases.items():
+                gated.add(skill_id, list(self.nlp.tokenizer.pipe(forms)))
+            self._matchers.append((gated, "gated_alias"))
 
     def extract(self, text: str, doc_id: str = "") -> Extraction:
-        return self._from_doc(self.nlp.make_doc(text), doc_id)
+        return self._from_doc(self.nlp.make_doc(text), doc_id, text)
 
     def extract_many(
         self, items: Iterable[tuple[str, str]], batch_size: int = 256
     ) -> Iterator[Extraction]:
         """(doc_id, text) pairs in, Extractions out, in the same order; tokenised in batches."""
-        ids: list[str] = []
+        pending: deque[tuple[str, str]] = deque()
 
         def texts() -> Iterator[str]:
             for doc_id, text in items:
-                ids.append(doc_id)
+                pending.append((doc_id, text))
                 yield text
 
-        for index, doc in enumerate(self.nlp.tokenizer.pipe(texts(), batch_size=batch_size)):
-            yield self._from_doc(doc, ids[index])
+        for doc in self.nlp.tokenizer.pipe(texts(), batch_size=batch_size):
+            # The input text is kept because rebuilding doc.text costs a pass over every token.
+            doc_id, text = pending.popleft()
+            yield self._from_doc(doc, doc_id, text)
 
-    def _from_doc(self, doc: Doc, doc_id: str) -> Extraction:
-        spans = self._candidate_spans(doc)
-        blocked = [m.span() for m in _URL_OR_EMAIL.finditer(doc.text)]
-        sections = map_sections(doc.text)
-        mentions = []
-        for span, rule in spans:
-            if any(start < span.end_char and span.start_char < end for start, end in blocked):
+    def extract_parallel(
+        self,
+        items: Iterable[tuple[str, str]],
+        processes: int = 2,
+        chunk_size: int = 500,
+        batch_size: int = 256,
+    ) -> Iterator[Extraction]:
+        """Like extract_many, spread over worker processes that each build their own extractor
+        and return plain tuples (never Docs: serialising Docs is what makes nlp.pipe(n_process)
+        slower than one process for a tokenizer-only pipeline). Output keeps input order."""
+        if processes <= 1:
+            yield from self.extract_many(items, batch_size=batch_size)
+            return
+        chunks = _chunked(items, chunk_size)
+        with multiprocessing.get_context().Pool(
+            processes, initializer=_init_worker, initargs=(self.taxonomy, batch_size)
+        ) as pool:
+            for plain_chunk in pool.imap(_extract_chunk, chunks):
+                for plain in plain_chunk:
+                    yield from_plain(plain)
+
+    # ------------------------------------------------------------------ internals
+    def _from_doc(self, doc: Doc, doc_id: str, text: str | None = None) -> Extraction:
+        text = doc.text if text is None else text
+        slot_end = self._company_slot_end(text)
+        candidates: list[_Candidate] = []
+        for span, base in self._spans(doc):
+            if _in_url_or_email(text, span.start_char, span.end_char):
                 continue
+            skill = span.label_
+            if span.start_char < slot_end and self._slot_applies(skill, base):
+                continue
+            rules = self.rules.rules_for(skill, span.text, base)
+            candidates.append(_Candidate(span, skill, base, rules))
+        kept = [c for c in candidates if not self._vetoed(doc, c)]
+        for candidate in kept:
+            candidate.gated = self._needs_gate(doc, candidate)
+        strong = [c for c in kept if not c.gated]
+        mentions: list[Mention] = []
+        sections = map_sections(text) if kept else None
+        for candidate in kept:
+            if candidate.gated and not self._corroborated(doc, candidate, strong):
+                continue
+            span = candidate.span
+            rule = candidate.base
+            if candidate.rules:
+                rule += "+" + (candidate.rule_id or candidate.rules[0].rule_id)
             mentions.append(
                 Mention(
-                    skill=span.label_,
+                    skill=candidate.skill,
                     start=span.start_char,
                     end=span.end_char,
                     text=span.text,
-                    section=sections.section_at(span.start_char),
+                    section=sections.section_at(span.start_char) if sections else "body",
                     rule=rule,
                 )
             )
@@ -108,18 +202,154 @@ class SkillExtractor:
             mentions=tuple(mentions),
         )
 
-    def _candidate_spans(self, doc: Doc) -> list[tuple[Span, str]]:
-        rules: dict[tuple[int, int, str], str] = {}
-        spans: list[Span] = []
-        for matcher, rule in ((self._lower, "alias"), (self._exact, "case_sensitive")):
-            for match_id, start, end in matcher(doc):
-                span = Span(doc, start, end, label=match_id)
-                key = (start, end, span.label_)
-                if key not in rules:
-                    rules[key] = rule
-                    spans.append(span)
-        kept = filter_spans(spans)
-        return [
-            (span, rules[(span.start, span.end, span.label_)])
-            for span in sorted(kept, key=lambda s: s.start)
-        ]
+    def _spans(self, doc: Doc) -> list[tuple[Span, str]]:
+        """Longest match wins, leftmost on ties (what spacy.util.filter_spans does), computed on
+        plain match tuples so that Spans are built only for the survivors (profiled)."""
+        found: list[tuple[int, int, int, str]] = []
+        for matcher, base in self._matchers:
+            found.extend((start, end, match_id, base) for match_id, start, end in matcher(doc))
+        if not found:
+            return []
+        found.sort(key=lambda m: (m[0] - m[1], m[0]))  # longest first, then leftmost
+        taken: set[int] = set()
+        kept: list[tuple[int, int, int, str]] = []
+        for start, end, match_id, base in found:
+            if start in taken or end - 1 in taken:
+                continue
+            if any(i in taken for i in range(start, end)):
+                continue
+            kept.append((start, end, match_id, base))
+            taken.update(range(start, end))
+        kept.sort()
+        return [(Span(doc, start, end, label=match_id), base) for start, end, match_id, base in kept]
+
+    def _company_slot_end(self, text: str) -> int:
+        """End offset of the company name in an HN header line ("Acme | Berlin | …"), or 0."""
+        slot = self.rules.company_slot
+        if slot.applies_to == "none" or not slot.separators:
+            return 0
+        first_line = text.split("\n", 1)[0]
+        cuts = [first_line.find(sep) for sep in slot.separators]
+        cuts = [c for c in cuts if c > 0]
+        return min(cuts) if cuts else 0
+
+    def _slot_applies(self, skill: str, base: str) -> bool:
+        applies = self.rules.company_slot.applies_to
+        if applies == "all":
+            return True
+        if applies == "ambiguous_case_sensitive":
+            return base == "case_sensitive" and skill in self.rules.ambiguous
+        return applies == "ambiguous" and skill in self.rules.ambiguous
+
+    def _vetoed(self, doc: Doc, candidate: _Candidate) -> bool:
+        span = candidate.span
+        for rule in candidate.rules:
+            if rule.matcher is not None:
+                lo = max(0, span.start - rule.reach)
+                hi = min(len(doc), span.end + rule.reach)
+                for _, start, end in rule.matcher(doc[lo:hi]):
+                    if lo + start < span.end and span.start < lo + end:
+                        return True
+            if rule.negative_words and rule.negative_window:
+                lo = max(0, span.start - rule.negative_window)
+                hi = min(len(doc), span.end + rule.negative_window)
+                for index in (*range(lo, span.start), *range(span.end, hi)):
+                    if doc[index].lower_ in rule.negative_words:
+                        return True
+        return False
+
+    def _needs_gate(self, doc: Doc, candidate: _Candidate) -> bool:
+        for rule in candidate.rules:
+            if rule.gate == "always" or (
+                rule.gate == "sentence_start" and _opens_sentence(doc, candidate.span.start)
+            ):
+                candidate.rule_id = rule.rule_id
+                return True
+        return False
+
+    def _corroborated(self, doc: Doc, candidate: _Candidate, strong: list[_Candidate]) -> bool:
+        span = candidate.span
+        rule = next(r for r in candidate.rules if r.rule_id == candidate.rule_id)
+        lo, hi = _window(doc, span.start, span.end, rule.window)
+        if rule.context_words:
+            for index in (*range(lo, span.start), *range(span.end, hi)):
+                if doc[index].lower_ in rule.context_words:
+                    return True
+        for other in strong:
+            if other is candidate or other.skill == candidate.skill:
+                continue
+            overlaps = other.span.start < hi and lo < other.span.end
+            if overlaps and self.rules.corroborates(rule, other.skill):
+                return True
+        return False
+
+
+def _in_url_or_email(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) lies in a URL or e-mail address. Those never contain whitespace, so
+    only the whitespace-delimited chunk around the mention is searched: running the pattern over
+    the whole posting cost more than all the matching (profiled)."""
+    chunk_start = start
+    while chunk_start > 0 and not text[chunk_start - 1].isspace():
+        chunk_start -= 1
+    chunk_end = end
+    while chunk_end < len(text) and not text[chunk_end].isspace():
+        chunk_end += 1
+    if chunk_end - chunk_start == end - start:
+        return False  # the mention is the whole chunk: a bare word is no address
+    chunk = text[chunk_start:chunk_end]
+    return any(
+        m.start() < end - chunk_start and start - chunk_start < m.end()
+        for m in _URL_OR_EMAIL.finditer(chunk)
+    )
+
+
+def _opens_sentence(doc: Doc, index: int) -> bool:
+    previous = index - 1
+    if previous < 0:
+        return True
+    token = doc[previous]
+    if token.is_space:
+        return "\n" in token.text
+    if token.text in _SENTENCE_END or token.text in _BULLETS:
+        return token.text in _SENTENCE_END or previous == 0 or "\n" in doc[previous - 1].text
+    return False
+
+
+def _window(doc: Doc, start: int, end: int, width: int) -> tuple[int, int]:
+    """Token range around [start, end) with at most `width` tokens either side. It does cross
+    blank lines: HN tech lists put each item in its own paragraph ("- Hadoop\n\n- Spark")."""
+    return max(0, start - width), min(len(doc), end + width)
+
+
+def to_plain(extraction: Extraction) -> PlainExtraction:
+    return (
+        extraction.doc_id,
+        extraction.skills,
+        tuple((m.skill, m.start, m.end, m.text, m.section, m.rule) for m in extraction.mentions),
+    )
+
+
+def from_plain(plain: PlainExtraction) -> Extraction:
+    doc_id, skills, mentions = plain
+    return Extraction(doc_id, tuple(skills), tuple(Mention(*m) for m in mentions))
+
+
+def _chunked(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+_WORKER: SkillExtractor | None = None
+_WORKER_BATCH = 256
+
+
+def _init_worker(taxonomy: Taxonomy, batch_size: int) -> None:
+    global _WORKER, _WORKER_BATCH
+    _WORKER = SkillExtractor(taxonomy)
+    _WORKER_BATCH = batch_size
+
+
+def _extract_chunk(chunk: list[tuple[str, str]]) -> list[PlainExtraction]:
+    assert _WORKER is not None, "worker used before _init_worker"
+    return [to_plain(e) for e in _WORKER.extract_many(chunk, batch_size=_WORKER_BATCH)]

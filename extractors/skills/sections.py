@@ -70,7 +70,7 @@ class SectionMap:
 
 def heading_section(line: str) -> str | None:
     """The section a line opens, when the line reads as a heading; None for ordinary lines."""
-    stripped = line.strip().strip("#*-•:_ ").strip()
+    stripped = line.strip().strip("#*-•:_=[] ").strip()
     if not stripped or len(stripped) > _MAX_HEADING_CHARS:
         return None
     if not (line.rstrip().endswith(":") or len(stripped.split()) <= 6):
@@ -90,7 +90,8 @@ def map_sections(text: str) -> SectionMap:
     names: list[str] = ["body"]
     offset = 0
     for line in text.split("\n"):
-        section = heading_section(line)
+        # Most lines are prose; only short ones can be headings (cheap test first, profiled).
+        section = heading_section(line) if len(line) <= _MAX_HEADING_CHARS + 20 else None
         if section is not None:
             starts.append(offset)
             names.append(section)

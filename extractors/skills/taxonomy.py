@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("taxonomy.toml")
 
@@ -28,8 +29,10 @@ class Skill:
 @dataclass(frozen=True)
 class Taxonomy:
     declared_version: str
-    content_sha256: str
+    content_sha256: str  # taxonomy file plus its rules file, so a rule edit is a new version
     skills: dict[str, Skill]
+    # The context-rules document (rules.toml) the taxonomy names; empty when it names none.
+    rules: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def version(self) -> str:
@@ -95,10 +98,26 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
         missing = [p for p in skill.parents if p not in skills]
         if missing:
             raise ValueError(f"{source}: skill {skill.id!r} has unknown parents {missing}")
+    digest = hashlib.sha256(raw_bytes)
+    rules: dict[str, Any] = {}
+    if document.get("rules"):
+        rules_path = source.parent / str(document["rules"])
+        if not rules_path.is_file():
+            raise ValueError(f"{source}: rules file {rules_path} does not exist")
+        rules_bytes = rules_path.read_bytes()
+        rules = tomllib.loads(rules_bytes.decode("utf-8"))
+        # Local import: rules.py imports spaCy, which plain taxonomy readers need not load.
+        from extractors.skills.rules import validate_rules
+
+        problems = validate_rules(rules, skills)
+        if problems:
+            raise ValueError(f"{rules_path}: " + "; ".join(problems))
+        digest.update(b"\0rules\0" + rules_bytes)
     taxonomy = Taxonomy(
         declared_version=str(document.get("version", "0")),
-        content_sha256=hashlib.sha256(raw_bytes).hexdigest(),
+        content_sha256=digest.hexdigest(),
         skills=skills,
+        rules=rules,
     )
     _ = taxonomy._ancestor_map  # fail fast on cycles
     return taxonomy

@@ -25,6 +25,8 @@ from extractors.sources.dates import parse_timestamp
 from extractors.text import html_to_text
 
 _WORKPLACE = {"remote": "remote", "hybrid": "hybrid", "onsite": "onsite"}
+# Pay is stored as annual amounts; hourly and monthly tiers are scaled to a year.
+_ANNUAL_FACTOR = {"1 YEAR": 1, "1 MONTH": 12, "1 WEEK": 52, "1 DAY": 260, "1 HOUR": 2080}
 
 
 class Ashby:
@@ -88,9 +90,10 @@ def _salary(job: dict) -> tuple[float | None, float | None, str | None]:
     for component in components:
         if component.get("compensationType") == "Salary" and component.get("minValue") is not None:
             high = component.get("maxValue")
+            factor = _ANNUAL_FACTOR.get(str(component.get("interval", "1 YEAR")).upper(), 1)
             return (
-                float(component["minValue"]),
-                float(high) if high is not None else None,
+                float(component["minValue"]) * factor,
+                float(high) * factor if high is not None else None,
                 component.get("currencyCode"),
             )
     return None, None, None

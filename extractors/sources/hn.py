@@ -68,6 +68,14 @@ _NOT_LOCATION = re.compile(
 )
 
 
+_WORKPLACE_WORD = re.compile(r"\b(remote|onsite|on-site|hybrid)\b", re.IGNORECASE)
+_NOT_PLACE = re.compile(
+    r"(https?://|www\.|\$|€|£|\bfull[- ]?time\b|\bpart[- ]?time\b|\bcontract\b|\bvisa\b|"
+    r"\bequity\b|\binterns?\b)",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class HiringThread:
     story_id: int
@@ -116,8 +124,14 @@ class HackerNews:
         base = (config.base_url or self.default_base_url).rstrip("/")
         months = config.options.get("months")
         since = config.options.get("since")
-        if since is not None and not re.fullmatch(r"\d{4}-\d{2}", str(since)):
+        if since is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(since)):
             raise SourceError(f"hn/{config.board}: since must be 'YYYY-MM', got {since!r}")
+        if months is not None and (
+            isinstance(months, bool) or not isinstance(months, int) or months < 1
+        ):
+            raise SourceError(
+                f"hn/{config.board}: months must be a whole number >= 1, got {months!r}"
+            )
         found: list[HiringThread] = []
         for page in range(MAX_SEARCH_PAGES):
             response = client.get(
@@ -151,11 +165,17 @@ class HackerNews:
         if not isinstance(story, dict) or not isinstance(story.get("children"), list):
             raise SourceError(f"hn/{payload.board}: {payload.url} is not an item tree")
         result = ParseResult()
+        story_id = story.get("id")
         for comment in story["children"]:
             if not isinstance(comment, dict) or comment.get("type", "comment") != "comment":
                 continue
+            parent = comment.get("parent_id")
+            if story_id is not None and parent is not None and parent != story_id:
+                continue  # a reply that Algolia nested one level too high
+            if comment.get("deleted") or comment.get("dead"):
+                continue
             if not comment.get("author") or not comment.get("text"):
-                continue  # deleted or dead
+                continue  # Algolia blanks author and text of deleted comments
             try:
                 result.postings.append(_posting(comment, payload))
             except (KeyError, TypeError, ValueError) as exc:
@@ -213,15 +233,16 @@ def parse_header(first_line: str) -> Header:
         return Header(company=None, title=None, location=None)
     company = segments[0][:200]
     title = next((s for s in segments[1:] if _ROLE_WORD.search(s)), None)
-    location = next(
-        (
-            s
-            for s in segments[1:]
-            if s is not title and not _NOT_LOCATION.search(s) and not _ROLE_WORD.search(s)
-        ),
-        None,
+    others = [s for s in segments[1:] if s is not title and not _ROLE_WORD.search(s)]
+    # A plain place wins; "Boston or REMOTE (US)" is still a location when nothing plainer is.
+    location = next((s for s in others if not _NOT_LOCATION.search(s)), None) or next(
+        (s for s in others if _WORKPLACE_WORD.search(s) and not _NOT_PLACE.search(s)), None
     )
-    return Header(company=company, title=title[:200] if title else None, location=location)
+    return Header(
+        company=company,
+        title=title[:200] if title else None,
+        location=location[:200] if location else None,
+    )
 
 
 SOURCE = HackerNews()

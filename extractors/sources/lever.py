@@ -1,4 +1,4 @@
-"""Lever Postings API: GET /v0/postings/{site}?mode=json, paged with skip/limit.
+"""Lever Postings API: GET /v0/postings/{site}?mode=json, paged with skip/limit (`page_size`).
 
 Quirks: `text` is the title; the requirements live in `lists[]` (HTML <li>) and the closing in
 `additionalPlain`, so the posting text is all three joined; `createdAt` is epoch milliseconds.
@@ -34,14 +34,16 @@ class Lever:
 
     def fetch(self, config: SourceConfig, client: HttpClient) -> Iterator[Payload]:
         base = (config.base_url or self.default_base_url).rstrip("/")
+        page_size = int(config.options.get("page_size", PAGE_SIZE))
         for page in range(MAX_PAGES):
             response = client.get(
                 f"{base}/v0/postings/{config.board}",
-                params={"mode": "json", "skip": page * PAGE_SIZE, "limit": PAGE_SIZE},
+                params={"mode": "json", "skip": page * page_size, "limit": page_size},
             )
             payload = response_payload(self.kind, config.board, "page", response)
             yield payload
-            if page_length(payload) < PAGE_SIZE:
+            # A short page is the last one; Lever sends no total.
+            if page_length(payload) < page_size:
                 return
         raise SourceError(f"lever/{config.board}: more than {MAX_PAGES} pages; stopped")
 

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from extractors.sources import ashby, greenhouse, hn, jsonl, lever
+from extractors.sources import (
+    ashby,
+    greenhouse,
+    hn,
+    jsonl,
+    jsonld,
+    lever,
+    smartrecruiters,
+    workable,
+)
 from extractors.sources.base import Source
 
 SOURCES: dict[str, Source] = {
     source.kind: source
-    for source in (greenhouse.SOURCE, lever.SOURCE, ashby.SOURCE, hn.SOURCE, jsonl.SOURCE)
+    for source in (
+        greenhouse.SOURCE,
+        lever.SOURCE,
+        ashby.SOURCE,
+        workable.SOURCE,
+        smartrecruiters.SOURCE,
+        hn.SOURCE,
+        jsonld.SOURCE,
+        jsonl.SOURCE,
+    )
 }
 
 

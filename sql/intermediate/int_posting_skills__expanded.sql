@@ -1,9 +1,12 @@
--- int_posting_skills__expanded: skills per distinct posting, a child skill counting for its parents.
+-- name: int_posting_skills__expanded
 -- grain: one row per posting_id × skill_id
 -- reads: int_postings__deduplicated, stg_mentions, stg_skill_ancestors
+-- skills per distinct posting, a child skill counting for its parents.
 with
+-- A posting's skills are read from its first copy's text: near-duplicate copies differ in a
+-- few words, and summing mentions over several copies would double mention_count.
 posting_texts as (
-    select distinct posting_id, content_hash from int_postings__deduplicated
+    select posting_id, content_hash from int_postings__deduplicated where is_canonical
 ),
 
 direct_mentions as (

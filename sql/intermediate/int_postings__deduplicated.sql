@@ -1,52 +1,23 @@
--- int_postings__deduplicated: every sourced posting tagged with the distinct posting it is.
--- grain: one row per source × board × source_posting_id, with its posting_id
--- reads: stg_postings
--- Rule: the same company (case and punctuation folded), title and exact text seen within 90
--- days of the previous copy is one posting, whichever source or night it came from.
--- The posting_id is the posting_key of the earliest copy.
+-- name: int_postings__deduplicated
+-- grain: one row per source × board × source_posting_id, with the posting_id it counts as
+-- reads: stg_postings, stg_posting_duplicates
+-- Rule (warehouse/duplicates.py, sql/README.md): copies with the same folded company and title
+-- whose texts are identical or have 5-word-shingle Jaccard >= 0.9, posted within 90 days of the
+-- posting's first copy, are one posting, whichever source or night they came from.
+-- posting_id is the posting_key of that first copy; is_canonical marks it.
 with
 postings as (select * from stg_postings),
 
-keyed as (
-    select
-        *,
-        md5(
-            coalesce(regexp_replace(lower(company), '[^a-z0-9]', '', 'g'), '') || '|'
-            || coalesce(regexp_replace(lower(title), '[^a-z0-9]', '', 'g'), '') || '|'
-            || content_hash
-        ) as duplicate_key,
-    from postings
-),
-
-sessioned as (
-    select
-        *,
-        case
-            when lag(posted_at) over copies is null then 1
-            when posted_at - lag(posted_at) over copies > interval 90 day then 1
-            else 0
-        end as starts_new_posting,
-    from keyed
-    window copies as (partition by duplicate_key order by posted_at, posting_key)
-),
-
-grouped as (
-    select
-        *,
-        sum(starts_new_posting) over (
-            partition by duplicate_key order by posted_at, posting_key
-            rows between unbounded preceding and current row
-        ) as copy_group,
-    from sessioned
-),
+duplicates as (select * from stg_posting_duplicates),
 
 final as (
     select
-        * exclude (starts_new_posting),
-        first_value(posting_key) over (
-            partition by duplicate_key, copy_group order by posted_at, posting_key
-        ) as posting_id,
-    from grouped
+        p.*,
+        -- a copy the seed does not know (it cannot happen in one build) stands alone
+        coalesce(d.duplicate_group_key, p.posting_key) as posting_id,
+        coalesce(d.duplicate_group_key, p.posting_key) = p.posting_key as is_canonical,
+    from postings as p
+    left join duplicates as d using (posting_key)
 )
 
 select * from final

@@ -1,5 +1,7 @@
--- wilson_high: upper bound of the 95% Wilson score interval for x successes in n trials.
--- grain: scalar macro; null when n = 0
+-- name: wilson_high
+-- grain: scalar macro; upper bound of the 95% Wilson score interval for x of n, null when n = 0
+-- reads: nothing
+-- (p + z²/2n + z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n) with p = x/n and z = 1.959964.
 create or replace macro wilson_high(x, n) as (
     case when n = 0 then null else
         ((x / n) + 1.959964 ^ 2 / (2 * n)

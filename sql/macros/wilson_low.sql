@@ -1,5 +1,7 @@
--- wilson_low: lower bound of the 95% Wilson score interval for x successes in n trials.
--- grain: scalar macro; null when n = 0
+-- name: wilson_low
+-- grain: scalar macro; lower bound of the 95% Wilson score interval for x of n, null when n = 0
+-- reads: nothing
+-- (p + z²/2n - z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n) with p = x/n and z = 1.959964.
 create or replace macro wilson_low(x, n) as (
     case when n = 0 then null else
         ((x / n) + 1.959964 ^ 2 / (2 * n)

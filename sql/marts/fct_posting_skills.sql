@@ -1,8 +1,11 @@
--- fct_posting_skills: which skills each distinct posting asks for (parents included).
--- grain: one row per posting_id × skill_id
+-- name: fct_posting_skills
+-- grain: one row per posting_id × skill_id (a parent skill counts when a child is mentioned)
 -- reads: int_posting_skills__expanded, fct_postings
+-- The binary skill flag per distinct posting: demand counts these rows, never mention_count.
 with
 posting_skills as (select * from int_posting_skills__expanded),
+
+postings as (select * from fct_postings),
 
 final as (
     select
@@ -15,7 +18,7 @@ final as (
         p.posted_month,
         p.role_family,
     from posting_skills as ps
-    inner join fct_postings as p using (posting_id)
+    inner join postings as p using (posting_id)
 )
 
 select * from final

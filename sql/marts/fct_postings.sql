@@ -1,6 +1,8 @@
--- fct_postings: distinct job postings, however many nights or sources showed them.
--- grain: one row per posting_id
+-- name: fct_postings
+-- grain: one row per posting_id (a distinct posting, however many nights or sources showed it)
 -- reads: int_postings__deduplicated
+-- Attributes are the first copy's; first/last seen span every copy; a posting is closed only
+-- when every copy has closed.
 with
 copies as (select * from int_postings__deduplicated),
 
@@ -9,16 +11,16 @@ copy_stats as (
         posting_id,
         min(first_seen_at) as first_seen_at,
         max(last_seen_at) as last_seen_at,
-        -- closed only when every copy has closed
         case when bool_and(closed_at is not null) then max(closed_at) end as closed_at,
         count(*) as copies,
+        count(distinct source) as source_count,
         list(distinct source order by source) as sources,
     from copies
     group by posting_id
 ),
 
 canonical as (
-    select * from copies where posting_key = posting_id
+    select * from copies where is_canonical
 ),
 
 final as (
@@ -29,9 +31,12 @@ final as (
         c.source_posting_id,
         c.title,
         c.company,
+        c.company_key,
         c.location,
         c.remote,
         c.posted_at,
+        c.posted_date,
+        cast(date_trunc('month', c.posted_date) as date) as posted_month,
         s.first_seen_at,
         s.last_seen_at,
         s.closed_at,
@@ -41,8 +46,8 @@ final as (
         c.salary_min,
         c.salary_max,
         c.salary_currency,
-        cast(date_trunc('month', c.posted_at) as date) as posted_month,
         s.copies,
+        s.source_count,
         s.sources,
         c.content_hash,
     from canonical as c

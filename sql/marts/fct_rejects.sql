@@ -1,8 +1,9 @@
--- fct_rejects: input records that could not become postings, with where and why.
+-- name: fct_rejects
 -- grain: one row per run_id × source × board × record_ref
--- reads: raw_rejects
+-- reads: stg_rejects
+-- input records that could not become postings, with where and why.
 with
-rejects as (select * from raw_rejects),
+rejects as (select * from stg_rejects),
 
 final as (
     select

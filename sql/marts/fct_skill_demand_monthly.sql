@@ -1,55 +1,40 @@
--- fct_skill_demand_monthly: share of distinct postings that mention each skill, per month.
+-- name: fct_skill_demand_monthly
 -- grain: one row per month × role_family × skill_id (role_family 'all' included; zero shares kept)
--- reads: fct_postings, fct_posting_skills, dim_skills
--- share = postings_with_skill / postings, where postings counts the month's distinct postings;
--- ci_low/ci_high are the 95% Wilson score interval.
+-- reads: int_skill_demand__counted
+-- share = postings_with_skill / postings, where postings counts the month's distinct postings
+-- (by posted_date, UTC) and postings_with_skill the distinct ones among them flagging the skill.
+-- ci_low/ci_high: the 95% Wilson score interval. is_low_support: postings < 30, where a share
+-- is too noisy to read on its own. rolling_3m_share pools this month and the two before it
+-- (months without postings add nothing), for noisy segments.
 with
-postings as (
-    select posting_id, posted_month as month, role_family from fct_postings
-    where posted_month is not null
-),
+counted as (select * from int_skill_demand__counted where period_grain = 'month'),
 
-by_family as (
-    select posting_id, month, role_family from postings
-    union all
-    select posting_id, month, 'all' as role_family from postings
-),
-
-denominators as (
-    select month, role_family, count(distinct posting_id) as postings
-    from by_family
-    group by all
-),
-
-hits as (
+rolled as (
     select
-        f.month,
-        f.role_family,
-        ps.skill_id,
-        count(distinct f.posting_id) as postings_with_skill,
-    from by_family as f
-    inner join fct_posting_skills as ps using (posting_id)
-    group by all
-),
-
-grid as (
-    select d.month, d.role_family, d.postings, s.skill_id
-    from denominators as d
-    cross join dim_skills as s
+        *,
+        sum(postings_with_skill) over trailing_3m as rolling_3m_postings_with_skill,
+        sum(postings) over trailing_3m as rolling_3m_postings,
+    from counted
+    window trailing_3m as (
+        partition by role_family, skill_id
+        order by period_start
+        range between interval 2 month preceding and current row
+    )
 ),
 
 final as (
     select
-        g.month,
-        g.role_family,
-        g.skill_id,
-        g.postings,
-        coalesce(h.postings_with_skill, 0) as postings_with_skill,
-        coalesce(h.postings_with_skill, 0) / g.postings as share,
-        wilson_low(coalesce(h.postings_with_skill, 0), g.postings) as ci_low,
-        wilson_high(coalesce(h.postings_with_skill, 0), g.postings) as ci_high,
-    from grid as g
-    left join hits as h using (month, role_family, skill_id)
+        period_start as month,
+        role_family,
+        skill_id,
+        postings,
+        postings_with_skill,
+        postings_with_skill / postings as share,
+        wilson_low(postings_with_skill, postings) as ci_low,
+        wilson_high(postings_with_skill, postings) as ci_high,
+        postings < 30 as is_low_support,
+        rolling_3m_postings_with_skill / rolling_3m_postings as rolling_3m_share,
+    from rolled
 )
 
 select * from final

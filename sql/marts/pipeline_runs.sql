@@ -1,8 +1,9 @@
--- pipeline_runs: the run log: what each run did, how it ended, with which taxonomy.
+-- name: pipeline_runs
 -- grain: one row per run_id
--- reads: raw_runs
+-- reads: stg_runs
+-- the run log: what each run did, how it ended, with which taxonomy.
 with
-runs as (select * from raw_runs),
+runs as (select * from stg_runs),
 
 final as (
     select
@@ -10,6 +11,7 @@ final as (
         command,
         started_at,
         finished_at,
+        duration_s,
         status,
         taxonomy_version,
         postings_landed,

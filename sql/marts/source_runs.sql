@@ -1,6 +1,7 @@
--- source_runs: what collecting each source did in each run (ok | failed | skipped).
+-- name: source_runs
 -- grain: one row per run_id × source × board
 -- reads: stg_source_runs
+-- what collecting each source did in each run (ok | failed | skipped).
 with
 runs as (select * from stg_source_runs),
 

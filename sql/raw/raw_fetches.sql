@@ -1,5 +1,7 @@
--- raw_fetches: the log of requests that returned a payload, per run.
+-- name: raw_fetches
 -- grain: one row per run_id × url × payload_sha256
+-- reads: nothing (DDL; the pipeline lands rows from Python)
+-- the log of requests that returned a payload, per run.
 create table if not exists raw_fetches (
     run_id varchar not null,
     source varchar not null,

@@ -1,5 +1,7 @@
--- raw_mentions: every skill mention found in a posting text, traceable to its characters.
+-- name: raw_mentions
 -- grain: one row per content_hash × taxonomy_version × start_char × skill_id
+-- reads: nothing (DDL; the pipeline lands rows from Python)
+-- every skill mention found in a posting text, traceable to its characters.
 create table if not exists raw_mentions (
     content_hash varchar not null,
     taxonomy_version varchar not null,

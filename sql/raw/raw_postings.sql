@@ -1,5 +1,7 @@
--- raw_postings: the latest parsed version of every posting any source has shown us.
+-- name: raw_postings
 -- grain: one row per source × board × source_posting_id (a re-run updates, never adds)
+-- reads: nothing (DDL; the pipeline lands rows from Python)
+-- the latest parsed version of every posting any source has shown us.
 create table if not exists raw_postings (
     source varchar not null,
     board varchar not null,

@@ -1,5 +1,7 @@
--- raw_runs: the run log, one row per pipeline run (nightly, ingest, reextract, demo).
+-- name: raw_runs
 -- grain: one row per run_id
+-- reads: nothing (DDL; the pipeline lands rows from Python)
+-- the run log, one row per pipeline run (nightly, ingest, reextract, demo).
 create table if not exists raw_runs (
     run_id varchar primary key,
     command varchar not null,

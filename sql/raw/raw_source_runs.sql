@@ -1,5 +1,7 @@
--- raw_source_runs: what collecting each configured source did in each run.
+-- name: raw_source_runs
 -- grain: one row per run_id × source × board
+-- reads: nothing (DDL; the pipeline lands rows from Python)
+-- what collecting each configured source did in each run.
 create table if not exists raw_source_runs (
     run_id varchar not null,
     source varchar not null,

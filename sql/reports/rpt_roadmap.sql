@@ -1,25 +1,34 @@
--- rpt_roadmap: the article's roadmap reweighted by measured demand, plus what it lacks.
+-- name: rpt_roadmap
 -- grain: one row per skill_id (every in-article skill, plus the 10 most-demanded skills it lacks)
 -- reads: dim_skills, fct_postings, fct_posting_skills
+-- The article's roadmap reweighted by measured demand, plus what it lacks.
 --
 -- Window: the latest 12 months of postings. Family: ml-engineer postings when the window has
 -- at least 30 of them, otherwise all postings (the role_family column says which).
--- article_weight: the article presents six areas as equal steps, so each area weighs 1/6,
---   split equally among the skills it names.
+-- article_weight: the article presents its areas as equal steps, so each of its A areas weighs
+--   1/A, split equally among the skills it names (A = 6 in the article).
 -- demand_share: distinct postings in the window mentioning the skill / distinct postings.
 -- new_weight: demand_share / the sum of demand_share over every row here.
 -- verdict: add (not in the article), drop (in the article, demand_share < 1%),
 --   raise (new_weight >= 1.5 × article_weight), lower (new_weight <= article_weight / 1.5),
 --   keep (otherwise).
 with
+postings as (select * from fct_postings),
+
+posting_skills as (select * from fct_posting_skills),
+
+skills as (select * from dim_skills),
+
 window_bounds as (
-    select max(posted_month) - interval 11 month as first_month, max(posted_month) as last_month
-    from fct_postings
+    select
+        cast(max(posted_month) - interval 11 month as date) as first_month,
+        max(posted_month) as last_month,
+    from postings
 ),
 
 window_postings as (
     select p.posting_id, p.role_family
-    from fct_postings as p, window_bounds as w
+    from postings as p, window_bounds as w
     where p.posted_month between w.first_month and w.last_month
 ),
 
@@ -41,16 +50,19 @@ demand as (
     select
         s.skill_id,
         count(distinct ps.posting_id) as postings_with_skill,
-    from dim_skills as s
-    left join fct_posting_skills as ps
+    from skills as s
+    left join posting_skills as ps
         on ps.skill_id = s.skill_id
         and ps.posting_id in (select posting_id from cohort)
     group by s.skill_id
 ),
 
 article_areas as (
-    select article_area, count(*) as skills_in_area
-    from dim_skills
+    select
+        article_area,
+        count(*) as skills_in_area,
+        count(*) over () as areas,
+    from skills
     where in_article
     group by article_area
 ),
@@ -61,11 +73,11 @@ scored as (
         s.name,
         s.in_article,
         coalesce(s.article_area, s.roadmap_area) as roadmap_area,
-        case when s.in_article then 1.0 / 6 / a.skills_in_area else 0 end as article_weight,
+        case when s.in_article then 1.0 / a.areas / a.skills_in_area else 0 end as article_weight,
         d.postings_with_skill,
         c.postings,
         case when c.postings > 0 then d.postings_with_skill / c.postings else 0 end as demand_share,
-    from dim_skills as s
+    from skills as s
     inner join demand as d using (skill_id)
     cross join cohort_size as c
     left join article_areas as a on a.article_area = s.article_area

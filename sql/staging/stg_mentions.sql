@@ -1,6 +1,7 @@
--- stg_mentions: skill mentions found with the taxonomy version this warehouse was built with.
+-- name: stg_mentions
 -- grain: one row per content_hash × start_char × skill_id
 -- reads: raw_mentions, raw_build_info
+-- skill mentions found with the taxonomy version this warehouse was built with.
 with
 mentions as (select * from raw_mentions),
 build as (select taxonomy_version from raw_build_info),

@@ -1,24 +1,28 @@
--- stg_postings: postings as sources showed them, with when we first and last saw each.
+-- name: stg_postings
 -- grain: one row per source × board × source_posting_id
 -- reads: raw_postings, raw_source_runs
+-- Postings as sources showed them, cleaned, with when we first and last saw each.
+-- posted_date is the UTC calendar date, so months and weeks never depend on a session time zone.
 with
 postings as (select * from raw_postings),
+
+board_runs as (select * from raw_source_runs),
 
 -- A board listing is a snapshot of what is open; a posting missing from a later successful
 -- fetch of the same board has closed. History sources (hn, jsonl) never close postings.
 later_board_runs as (
     select
-        s.source,
-        s.board,
-        s.source_posting_id,
+        p.source,
+        p.board,
+        p.source_posting_id,
         min(r.started_at) as closed_at,
-    from postings as s
-    inner join raw_source_runs as r
-        on r.source = s.source
-        and r.board = s.board
+    from postings as p
+    inner join board_runs as r
+        on r.source = p.source
+        and r.board = p.board
         and r.status = 'ok'
-        and r.started_at > s.last_seen_at
-    where s.source in ('greenhouse', 'lever', 'ashby', 'workable', 'smartrecruiters', 'jsonld')
+        and r.started_at > p.last_seen_at
+    where p.source in ('greenhouse', 'lever', 'ashby', 'workable', 'smartrecruiters', 'jsonld')
     group by all
 ),
 
@@ -30,9 +34,11 @@ final as (
         md5(p.source || '|' || p.board || '|' || p.source_posting_id) as posting_key,
         nullif(trim(p.title), '') as title,
         nullif(trim(p.company), '') as company,
+        nullif(regexp_replace(lower(p.company), '[^a-z0-9]', '', 'g'), '') as company_key,
         nullif(trim(p.location), '') as location,
         coalesce(p.workplace, 'unknown') as remote,
         coalesce(p.posted_at, p.first_seen_at) as posted_at,
+        cast(timezone('UTC', coalesce(p.posted_at, p.first_seen_at)) as date) as posted_date,
         p.first_seen_at,
         p.last_seen_at,
         c.closed_at,
@@ -41,7 +47,7 @@ final as (
         p.seniority,
         p.salary_min,
         p.salary_max,
-        p.salary_currency,
+        upper(nullif(trim(p.salary_currency), '')) as salary_currency,
         p.content_hash,
         p.text,
     from postings as p

@@ -1,6 +1,7 @@
--- stg_skills: the taxonomy this warehouse was built with.
+-- name: stg_skills
 -- grain: one row per skill_id
 -- reads: raw_skills
+-- the taxonomy this warehouse was built with.
 with
 skills as (select * from raw_skills),
 

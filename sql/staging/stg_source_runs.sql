@@ -1,6 +1,7 @@
--- stg_source_runs: per-source outcomes of each run, with durations.
+-- name: stg_source_runs
 -- grain: one row per run_id × source × board
 -- reads: raw_source_runs
+-- per-source outcomes of each run, with durations.
 with
 runs as (select * from raw_source_runs),
 

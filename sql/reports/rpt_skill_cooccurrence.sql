@@ -1,0 +1,72 @@
+-- name: rpt_skill_cooccurrence
+-- grain: one row per skill_id_a × skill_id_b (skill_id_a < skill_id_b) asked together
+-- reads: fct_postings, fct_posting_skills, dim_skills
+-- Over every distinct posting (all role families, all time). A pair where one skill is the
+-- other's ancestor (pyspark → spark) is left out: the taxonomy makes them co-occur by design.
+-- support = postings_with_both / postings; confidence_a_to_b = postings_with_both /
+-- postings_with_a; lift = support / (share_a × share_b), > 1 when asked together more than
+-- independence predicts. Pairs with fewer than 5 postings_with_both are left out as noise.
+with
+postings as (select * from fct_postings),
+
+posting_skills as (select * from fct_posting_skills),
+
+skills as (select * from dim_skills),
+
+total as (
+    select count(*) as postings from postings
+),
+
+skill_counts as (
+    select skill_id, count(distinct posting_id) as postings_with_skill,
+    from posting_skills
+    group by skill_id
+),
+
+pairs as (
+    select
+        a.skill_id as skill_id_a,
+        b.skill_id as skill_id_b,
+        count(distinct a.posting_id) as postings_with_both,
+    from posting_skills as a
+    inner join posting_skills as b
+        on a.posting_id = b.posting_id
+        and a.skill_id < b.skill_id
+    group by all
+    having count(distinct a.posting_id) >= 5
+),
+
+unrelated_pairs as (
+    select p.*
+    from pairs as p
+    inner join skills as a on a.skill_id = p.skill_id_a
+    inner join skills as b on b.skill_id = p.skill_id_b
+    where not list_contains(a.ancestor_ids, p.skill_id_b)
+        and not list_contains(b.ancestor_ids, p.skill_id_a)
+),
+
+final as (
+    select
+        p.skill_id_a,
+        p.skill_id_b,
+        sa.name as name_a,
+        sb.name as name_b,
+        t.postings,
+        ca.postings_with_skill as postings_with_a,
+        cb.postings_with_skill as postings_with_b,
+        p.postings_with_both,
+        p.postings_with_both / t.postings as support,
+        p.postings_with_both / ca.postings_with_skill as confidence_a_to_b,
+        p.postings_with_both / cb.postings_with_skill as confidence_b_to_a,
+        (p.postings_with_both / t.postings)
+            / ((ca.postings_with_skill / t.postings) * (cb.postings_with_skill / t.postings))
+            as lift,
+    from unrelated_pairs as p
+    cross join total as t
+    inner join skill_counts as ca on ca.skill_id = p.skill_id_a
+    inner join skill_counts as cb on cb.skill_id = p.skill_id_b
+    inner join skills as sa on sa.skill_id = p.skill_id_a
+    inner join skills as sb on sb.skill_id = p.skill_id_b
+)
+
+select * from final

@@ -1,0 +1,103 @@
+"""Role family, seniority, workplace and salary as told from literal titles and first lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.classify import role_family, salary_from_text, seniority, workplace
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "family", "level"),
+    [
+        ("Senior Machine Learning Engineer, Ranking", "", "ml-engineer", "senior"),
+        ("ML Engineer", "", "ml-engineer", "unknown"),
+        ("Staff MLOps Engineer", "", "ml-engineer", "staff"),
+        ("Applied ML Engineer, Retrieval", "", "ml-engineer", "unknown"),
+        ("Software Engineer, Machine Learning Platform", "", "ml-engineer", "unknown"),
+        ("Principal AI Engineer", "", "ml-engineer", "principal"),
+        ("Research Engineer, Pretraining", "", "ml-engineer", "unknown"),
+        ("Engineering Manager, ML Infrastructure", "", "ml-engineer", "lead"),
+        ("Machine Learning Engineer II", "", "ml-engineer", "mid"),
+        ("Junior Computer Vision Engineer", "", "ml-engineer", "junior"),
+        ("Machine Learning Intern (Summer 2026)", "", "ml-engineer", "intern"),
+        ("LLM Inference Engineer", "", "ml-engineer", "unknown"),
+        ("Applied ML Scientist", "", "ml-engineer", "unknown"),
+        ("Machine Learning Scientist", "", "data-scientist", "unknown"),
+        ("Senior Data Scientist", "", "data-scientist", "senior"),
+        ("Research Scientist, Alignment", "", "data-scientist", "unknown"),
+        ("Analytics Engineer II", "", "data-scientist", "mid"),
+        ("Lead Data Analyst", "", "data-scientist", "lead"),
+        ("Senior Backend Engineer", "", "software-engineer", "senior"),
+        ("Full-Stack Developer", "", "software-engineer", "unknown"),
+        ("Data Engineer III", "", "software-engineer", "senior"),
+        ("Site Reliability Engineer", "", "software-engineer", "unknown"),
+        ("Sr. iOS Engineer", "", "software-engineer", "senior"),
+        ("Product Manager, AI Platform", "", "other", "lead"),
+        ("Technical Recruiter, Machine Learning", "", "other", "unknown"),
+        ("Account Executive", "", "other", "unknown"),
+        ("Associate Director, Sales", "", "other", "lead"),
+        (
+            None,
+            "Acme Robotics is hiring ML engineers in Berlin\nWe train perception models.",
+            "ml-engineer",
+            "unknown",
+        ),
+        (
+            "Founding Engineer",
+            "Lumen (YC W25)\nWe're hiring engineers for our machine learning platform.",
+            "ml-engineer",
+            "unknown",
+        ),
+        (
+            None,
+            "Acme AI is hiring backend engineers, Go and Postgres",
+            "software-engineer",
+            "unknown",
+        ),
+        (None, "Senior data scientists wanted for forecasting", "data-scientist", "senior"),
+        (None, "We are a small bakery with no open roles", "other", "unknown"),
+    ],
+)
+def test_role_family_and_seniority(title: str | None, text: str, family: str, level: str) -> None:
+    assert role_family(title, text) == family
+    assert seniority(title, text) == level
+
+
+def test_description_verbs_do_not_set_seniority_when_a_title_exists() -> None:
+    assert seniority("Machine Learning Engineer", "You will lead our ranking work.") == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Comp: $140k–$190k + equity", (140_000.0, 190_000.0, "USD")),
+        ("Salary €70,000 - €90,000 per year", (70_000.0, 90_000.0, "EUR")),
+        ("USD 150-180k, remote", (150_000.0, 180_000.0, "USD")),
+        ("pay 120-150k EUR", (120_000.0, 150_000.0, "EUR")),
+        ("£60k to £80k", (60_000.0, 80_000.0, "GBP")),
+        ("€70.000 – €90.000", (70_000.0, 90_000.0, "EUR")),
+        ("$120,000 – $160,000 DOE", (120_000.0, 160_000.0, "USD")),
+        ("CA$135k - CA$180k", (135_000.0, 180_000.0, "CAD")),
+        ("$50-$70 per hour", (None, None, None)),
+        ("Founded 2015-2016, 40 people", (None, None, None)),
+        ("no salary here", (None, None, None)),
+    ],
+)
+def test_salary_from_text(
+    text: str, expected: tuple[float | None, float | None, str | None]
+) -> None:
+    assert salary_from_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("hints", "expected"),
+    [
+        (("Hybrid (3 days in office)",), "hybrid"),
+        (("Boston or REMOTE (US)",), "remote"),
+        (("ONSITE in Paris",), "onsite"),
+        ((None, "Berlin"), None),
+    ],
+)
+def test_workplace(hints: tuple[str | None, ...], expected: str | None) -> None:
+    assert workplace(*hints) == expected

@@ -1,0 +1,238 @@
+"""Counting right: distinct postings, binary skill flags, exact shares and Wilson intervals.
+
+The fixture month, January 2024, holds 10 distinct postings (8 ml-engineer, 2 software-engineer)
+although 15 copies are landed: a re-seen posting, a cross-post, a near-identical repost, and a
+monthly repost. Six of the ten ask for Python (one only through PySpark), so the share is 6/10.
+Expected Wilson bounds are worked out by hand from
+    (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n),  z = 1.959964
+and written here as literals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from wh_factory import P, build, land, query
+
+LONG = [f"word{i}" for i in range(120)]  # 116 five-word shingles
+T4 = " ".join(LONG)
+T4_ONE_WORD_CHANGED = " ".join("changed" if i == 60 else w for i, w in enumerate(LONG))  # J=111/121
+T4_THREE_WORDS_CHANGED = " ".join(
+    "changed" if i in (20, 60, 100) else w for i, w in enumerate(LONG)
+)  # J=101/131
+T1 = "Acme is hiring an ML engineer: Python, Python and more Python."
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory, small_taxonomy) -> Path:  # type: ignore[no-untyped-def]
+    db = tmp_path_factory.mktemp("demand") / "warehouse.duckdb"
+    january = [
+        P("j01", "2024-01-01", ["python", "python", "python"], text=T1),  # 3 mentions, 1 flag
+        P("j02", "2024-01-02", ["python"]),
+        P("j03", "2024-01-03", ["python"], text="cross-posted text"),
+        P("j04", "2024-01-10", ["python"], text=T4),
+        P("j05", "2024-01-11", ["pyspark"]),  # python and spark through the parents
+        P("j06", "2024-01-12", ["python"], text=T1, company="Globex"),  # other company: distinct
+        P("j07", "2024-01-13", ["aws"]),
+        P("j08", "2024-01-14", []),
+        P("j09", "2024-01-15", [], role_family="software-engineer"),
+        P("j10", "2024-01-16", [], role_family="software-engineer"),
+        # copies that are not new postings:
+        P(
+            "gh-j03",
+            "2024-01-05",
+            ["python"],
+            text="cross-posted text",
+            source="greenhouse",
+            board="acme",
+        ),
+        P(
+            "lv-j04",
+            "2024-01-20",
+            ["python"],
+            text=T4_ONE_WORD_CHANGED,
+            source="lever",
+            board="acme",
+        ),
+        P("j01-feb", "2024-02-01", ["python"], text=T1),  # monthly repost, 31 days later
+    ]
+    february = [
+        P("f1", "2024-02-05", ["python"]),
+        P("f2", "2024-02-06", ["aws"]),
+        P("f3", "2024-02-07", []),
+        P("f4", "2024-02-08", []),
+    ]
+    march = [
+        # 50 days after j04 but three words changed (Jaccard 0.77 < 0.9): a new posting
+        P("m1", "2024-03-01", ["python"], text=T4_THREE_WORDS_CHANGED),
+        P("m2", "2024-03-02", []),
+    ]
+    april = [
+        # the same ad as j01 again, 105 days after its first copy: counted again (anchored window)
+        P("j01-apr", "2024-04-15", ["python"], text=T1),
+    ]
+    land(db, january + february + march + april, small_taxonomy, run_id="run-1")
+    # the next night sees j02 again: same source, board and id, so still one posting
+    land(db, [P("j02", "2024-01-02", ["python"])], small_taxonomy, run_id="run-2")
+    build(db, small_taxonomy)
+    return db
+
+
+def test_every_copy_counts_once(warehouse: Path) -> None:
+    per_month = query(
+        warehouse,
+        "select posted_month, count(*) from fct_postings group by 1 order by 1",
+    )
+    assert per_month == [
+        (date(2024, 1, 1), 10),
+        (date(2024, 2, 1), 4),
+        (date(2024, 3, 1), 2),
+        (date(2024, 4, 1), 1),
+    ]
+    copies = dict(query(warehouse, "select source_posting_id, copies from fct_postings"))
+    assert copies["j01"] == 2  # j01 + its February repost
+    assert copies["j03"] == 2  # jsonl + greenhouse
+    assert copies["j04"] == 2  # jsonl + the near-identical lever copy
+    assert copies["j06"] == 1  # same text, other company
+    assert copies["m1"] == 1
+    assert copies["j01-apr"] == 1
+
+
+def test_cross_post_keeps_first_copy_and_all_sources(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        "select source, sources, source_count from fct_postings where source_posting_id = 'j03'",
+    )
+    assert rows == [("jsonl", ["greenhouse", "jsonl"], 2)]
+
+
+def test_mentions_are_flags_not_counts(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        """
+        select ps.mention_count
+        from fct_posting_skills as ps
+        inner join fct_postings as p using (posting_id)
+        where p.source_posting_id = 'j01' and ps.skill_id = 'python'
+        """,
+    )
+    assert rows == [(3,)]
+    assert query(
+        warehouse,
+        """
+        select postings_with_skill from fct_skill_demand_monthly
+        where month = '2024-01-01' and role_family = 'all' and skill_id = 'python'
+        """,
+    ) == [(6,)]
+
+
+@pytest.mark.parametrize(
+    ("role_family", "skill_id", "postings", "with_skill", "share", "low", "high"),
+    [
+        # 6/10: Wilson [0.312674, 0.831820]
+        ("all", "python", 10, 6, 0.6, 0.31267376792119533, 0.8318196714735931),
+        # 6/8 ml-engineer postings
+        ("ml-engineer", "python", 8, 6, 0.75, 0.4092754279272518, 0.9285207879020444),
+        # spark only through pyspark: 1/10
+        ("all", "spark", 10, 1, 0.1, 0.017876212896073978, 0.4041500295247722),
+        # a skill nobody asked for keeps its zero row: 0/10, Wilson [0, 0.277533]
+        ("all", "kubernetes", 10, 0, 0.0, 0.0, 0.2775328030260577),
+    ],
+)
+def test_january_shares_and_intervals(
+    warehouse: Path,
+    role_family: str,
+    skill_id: str,
+    postings: int,
+    with_skill: int,
+    share: float,
+    low: float,
+    high: float,
+) -> None:
+    (row,) = query(
+        warehouse,
+        """
+        select postings, postings_with_skill, share, ci_low, ci_high, is_low_support
+        from fct_skill_demand_monthly
+        where month = '2024-01-01' and role_family = ? and skill_id = ?
+        """,
+        [role_family, skill_id],
+    )
+    assert row[:2] == (postings, with_skill)
+    assert row[2] == pytest.approx(share, abs=1e-12)
+    assert row[3] == pytest.approx(low, abs=1e-9)
+    assert row[4] == pytest.approx(high, abs=1e-9)
+    assert row[5] is True  # fewer than 30 postings
+
+
+def test_later_months_and_the_repost_after_the_window(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        """
+        select month, postings, postings_with_skill, share, ci_low, ci_high
+        from fct_skill_demand_monthly
+        where role_family = 'all' and skill_id = 'python' order by month
+        """,
+    )
+    assert [r[:4] for r in rows] == [
+        (date(2024, 1, 1), 10, 6, 0.6),
+        (date(2024, 2, 1), 4, 1, 0.25),  # the Feb repost of j01 is not a new posting
+        (date(2024, 3, 1), 2, 1, 0.5),
+        (date(2024, 4, 1), 1, 1, 1.0),  # the April repost is
+    ]
+    assert rows[1][4] == pytest.approx(0.04558726029536886, abs=1e-9)  # 1/4
+    assert rows[1][5] == pytest.approx(0.6993581599030917, abs=1e-9)
+    assert rows[2][4] == pytest.approx(0.09453120463920085, abs=1e-9)  # 1/2
+    assert rows[2][5] == pytest.approx(0.9054687953607992, abs=1e-9)
+
+
+def test_quarter_and_week(warehouse: Path) -> None:
+    q1 = query(
+        warehouse,
+        """
+        select postings, postings_with_skill, share, ci_low, ci_high
+        from fct_skill_demand_quarterly
+        where quarter = '2024-01-01' and role_family = 'all' and skill_id = 'python'
+        """,
+    )
+    # Jan 10 + Feb 4 + Mar 2 = 16 postings; 6 + 1 + 1 = 8 with Python
+    assert q1[0][:3] == (16, 8, 0.5)
+    assert q1[0][3] == pytest.approx(0.2800, abs=1e-4)
+    assert q1[0][4] == pytest.approx(0.7200, abs=1e-4)
+    # ISO week of Monday 2024-01-08: j04 (10th), j05, j06, j07 (13th), j08 (14th)
+    week = query(
+        warehouse,
+        """
+        select postings, postings_with_skill from fct_skill_demand_weekly
+        where week = '2024-01-08' and role_family = 'all' and skill_id = 'python'
+        """,
+    )
+    assert week == [(5, 3)]
+
+
+def test_last_seen_moves_forward_but_the_posting_stays_one(warehouse: Path) -> None:
+    assert query(
+        warehouse, "select count(*) from fct_postings where source_posting_id = 'j02'"
+    ) == [(1,)]
+    assert query(warehouse, "select count(*) from int_postings__deduplicated") == [(20,)]
+
+
+def test_segment_cut_by_seniority_and_source(warehouse: Path) -> None:
+    rows = query(
+        warehouse,
+        """
+        select segment, segment_value, postings, postings_with_skill
+        from fct_skill_demand_by_segment
+        where year = 2024 and role_family = 'all' and skill_id = 'python'
+            and segment in ('seniority', 'source')
+        order by all
+        """,
+    )
+    # the canonical copy of every posting is the jsonl one (it was first)
+    assert rows == [("seniority", "unknown", 17, 9), ("source", "jsonl", 17, 9)]
+    # no company reaches 30 postings in the year, so no company cells at all
+    assert query(
+        warehouse, "select count(*) from fct_skill_demand_by_segment where segment = 'company'"
+    ) == [(0,)]

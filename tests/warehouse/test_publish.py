@@ -1,0 +1,142 @@
+"""Analysts are never blocked and never see half a build; a killed build changes nothing.
+
+The reader is a separate process (DuckDB's locks are per process): it opens the published
+warehouse read-only and keeps the connection open while this process rebuilds.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+from wh_factory import P, build, land, query
+
+from skillpulse.pipeline import taxonomy_seeds
+from warehouse.sqlfiles import models
+
+REPO = Path(__file__).resolve().parents[2]
+
+READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    def state():
+        postings = con.execute("select count(*) from fct_postings").fetchone()[0]
+        monthly = con.execute(
+            "select sum(postings) from fct_skill_demand_monthly"
+            " where role_family = 'all' and skill_id = 'python'"
+        ).fetchone()[0]
+        return f"{postings} {monthly}"
+    print(state(), flush=True)
+    sys.stdin.readline()          # hold the connection open until told to look again
+    print(state(), flush=True)
+    con.close()
+    """
+)
+
+# The seeds arrive pickled so the child imports only the warehouse package (not spaCy) and
+# reaches the build quickly.
+BUILDER = textwrap.dedent(
+    """
+    import pickle, sys
+    from warehouse.build import build_warehouse
+    from warehouse.paths import WarehousePaths
+    seeds = pickle.loads(open(sys.argv[2], "rb").read())
+    print("go", flush=True)
+    build_warehouse(WarehousePaths.for_db(sys.argv[1]), "run-1", seeds)
+    print("done", flush=True)
+    """
+)
+
+
+def _batch(prefix: str, n: int) -> list[P]:
+    return [
+        P(f"{prefix}{i}", "2024-01-0" + str(1 + i), ["python"], company=prefix) for i in range(n)
+    ]
+
+
+def test_reader_in_another_process_keeps_old_data_and_build_succeeds(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "warehouse.duckdb"
+    land(db, _batch("old", 3), small_taxonomy)
+    build(db, small_taxonomy)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdin is not None
+        assert reader.stdout.readline().split() == ["3", "3"]
+        land(db, _batch("new", 2), small_taxonomy)
+        result = build(db, small_taxonomy)  # must not fail while the reader holds the file
+        assert result.tables["fct_postings"] == 5
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        # the open connection still reads the old, whole warehouse
+        assert reader.stdout.readline().split() == ["3", "3"]
+        assert reader.wait(timeout=30) == 0
+    finally:
+        reader.kill()
+    # a new connection sees the new data
+    assert query(db, "select count(*) from fct_postings") == [(5,)]
+
+
+def _tables(db: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            m.name: con.execute(f"select * from {m.name} order by all").fetchall() for m in models()
+        }
+    finally:
+        con.close()
+
+
+def test_killed_builds_then_one_rerun_equal_one_clean_build(tmp_path: Path, small_taxonomy) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "killed" / "warehouse.duckdb"
+    land(db, _batch("old", 3), small_taxonomy)
+    build(db, small_taxonomy)
+    land(db, _batch("new", 2), small_taxonomy)
+    clean = tmp_path / "clean" / "warehouse.duckdb"
+    clean.parent.mkdir()
+    shutil.copy(db.with_name("warehouse.raw.duckdb"), clean.with_name("warehouse.raw.duckdb"))
+
+    seeds = tmp_path / "seeds.pickle"
+    seeds.write_bytes(pickle.dumps(taxonomy_seeds(small_taxonomy, "run-1")))
+    # kill at several moments: copying raw tables, mid-models, around the publish
+    for delay in (0.0, 0.1, 0.25, 0.5, 1.0):
+        child = subprocess.Popen(
+            [sys.executable, "-c", BUILDER, str(db), str(seeds)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "go"
+        time.sleep(delay)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+        # whatever moment it died, the published file is a whole warehouse: old or new
+        (postings,) = query(db, "select count(*) from fct_postings")[0]
+        (monthly,) = query(
+            db,
+            "select sum(postings) from fct_skill_demand_monthly "
+            "where role_family = 'all' and skill_id = 'python'",
+        )[0]
+        assert (postings, monthly) in {(3, 3), (5, 5)}
+
+    build(db, small_taxonomy)
+    build(clean, small_taxonomy)
+    assert _tables(db) == _tables(clean)
+    assert [p.name for p in db.parent.joinpath(".build").iterdir()] == []

@@ -1,0 +1,107 @@
+"""rpt_skill_trends: windows, the two-proportion z-test, the p-value approximation, BH, support.
+
+Given 40 postings in January 2023 (10 with Python, 12 with AWS) and 40 in December 2023
+(30 with Python, 8 with AWS), the latest month is 2023-12, so
+  last_6m_vs_prior_6m compares 2023-07..12 (after) with 2023-01..06 (before);
+  Python: p_before = 0.25, p_after = 0.75, pooled 0.5, se = sqrt(0.25 · 2/40) = 0.111803,
+          z = 0.5 / 0.111803 = 4.472136, p = erfc(4.472136 / √2) = 7.744e-6;
+  AWS:    0.3 → 0.2, pooled 0.25, se = sqrt(0.1875 · 2/40) = 0.096825, z = -1.032796,
+          p = 0.301700;
+  BH over the two supported tests: q_python = min(2p/1, p_aws·2/2) = 1.5489e-5, q_aws = p_aws.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from wh_factory import P, build, land, query
+
+from warehouse.sqlfiles import macros
+
+
+def _postings(month: str, n: int, python: int, aws: int) -> list[P]:
+    rows = []
+    for i in range(n):
+        skills = (["python"] if i < python else []) + (["aws"] if i >= n - aws else [])
+        rows.append(
+            P(f"{month}-{i:02d}", f"{month}-{1 + i % 28:02d}", skills, company=f"c{month}{i}")
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory, small_taxonomy) -> Path:  # type: ignore[no-untyped-def]
+    db = tmp_path_factory.mktemp("trends") / "warehouse.duckdb"
+    land(db, _postings("2023-01", 40, 10, 12) + _postings("2023-12", 40, 30, 8), small_taxonomy)
+    build(db, small_taxonomy)
+    return db
+
+
+def _row(db: Path, comparison: str, skill_id: str) -> dict[str, object]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cursor = con.execute(
+            "select * from rpt_skill_trends where comparison = ? and role_family = 'all'"
+            " and skill_id = ?",
+            [comparison, skill_id],
+        )
+        names = [d[0] for d in cursor.description]
+        (values,) = cursor.fetchall()
+    finally:
+        con.close()
+    return dict(zip(names, values, strict=True))
+
+
+def test_six_month_windows_and_z_test(warehouse: Path) -> None:
+    row = _row(warehouse, "last_6m_vs_prior_6m", "python")
+    assert (row["before_start"], row["before_end"]) == (date(2023, 1, 1), date(2023, 6, 1))
+    assert (row["after_start"], row["after_end"]) == (date(2023, 7, 1), date(2023, 12, 1))
+    assert (row["postings_before"], row["postings_with_skill_before"]) == (40, 10)
+    assert (row["postings_after"], row["postings_with_skill_after"]) == (40, 30)
+    assert row["share_change"] == pytest.approx(0.5)
+    assert row["z_score"] == pytest.approx(4.472136, abs=1e-6)
+    assert row["p_value"] == pytest.approx(7.744216e-6, abs=1.5e-7)  # A&S: |error| < 1.5e-7
+    assert row["q_value"] == pytest.approx(1.548843e-5, abs=3e-7)
+    assert (row["has_support"], row["direction"], row["trend_rank"]) == (True, "rising", 1)
+
+
+def test_not_significant_change_is_flat_and_unranked(warehouse: Path) -> None:
+    row = _row(warehouse, "last_6m_vs_prior_6m", "aws")
+    assert row["z_score"] == pytest.approx(-1.032796, abs=1e-6)
+    assert row["p_value"] == pytest.approx(0.301700, abs=1e-6)
+    assert row["q_value"] == pytest.approx(0.301700, abs=1e-6)
+    assert (row["direction"], row["trend_rank"]) == ("flat", None)
+
+
+def test_minimum_support_keeps_noise_out(warehouse: Path) -> None:
+    # pytorch: 0 postings in both windows, below the 10-posting support
+    row = _row(warehouse, "last_6m_vs_prior_6m", "pytorch")
+    assert (row["has_support"], row["direction"], row["trend_rank"]) == (
+        False,
+        "insufficient",
+        None,
+    )
+    # 12 vs 12 months: both months fall in the latest 12, the prior 12 are empty
+    row = _row(warehouse, "last_12m_vs_prior_12m", "python")
+    assert (row["postings_before"], row["postings_after"]) == (0, 80)
+    assert (row["has_support"], row["direction"], row["p_value"]) == (False, "insufficient", None)
+    # no earlier calendar year has data, so that comparison has no rows
+    assert query(
+        warehouse,
+        "select count(*) from rpt_skill_trends where comparison = 'latest_year_vs_previous_data_year'",
+    ) == [(0,)]
+
+
+@pytest.mark.parametrize("z", [-6.0, -3.0, -1.96, -0.5, 0.0, 0.3, 1.0, 1.959964, 2.5, 4.0, 8.0])
+def test_normal_cdf_macro_matches_erfc(z: float) -> None:
+    con = duckdb.connect()
+    for macro in macros():
+        con.execute(macro.sql)
+    cdf, p = con.execute("select normal_cdf(?), two_sided_p_value(?)", [z, z]).fetchone()  # type: ignore[misc]
+    assert cdf == pytest.approx(0.5 * math.erfc(-z / math.sqrt(2)), abs=1e-7)
+    assert p == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), abs=1.5e-7)
+    con.close()

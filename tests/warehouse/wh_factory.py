@@ -1,0 +1,111 @@
+"""Build a real warehouse from literal postings: land them in a raw store, then build.
+
+Mentions are landed directly (skill ids per posting) so a test states exactly which skills each
+text has; everything after landing is the production code path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from extractors.skills.taxonomy import Taxonomy
+from skillpulse.pipeline import taxonomy_seeds
+from warehouse import raw_store
+from warehouse.build import BuildResult, build_warehouse
+from warehouse.paths import WarehousePaths
+
+
+@dataclass
+class P:
+    """One sourced copy of a posting, with the skills its text mentions."""
+
+    id: str
+    posted: str  # YYYY-MM-DD, UTC
+    skills: list[str] = field(default_factory=list)
+    company: str | None = "Acme"
+    title: str | None = "ML Engineer"
+    text: str | None = None  # defaults to a text unique to the id
+    source: str = "jsonl"
+    board: str = "test"
+    role_family: str = "ml-engineer"
+    seniority: str = "unknown"
+    workplace: str | None = None
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None
+
+    def row(self, run_id: str) -> dict[str, object]:
+        text = self.text if self.text is not None else f"posting {self.id} " + " ".join(self.skills)
+        at = datetime.fromisoformat(self.posted).replace(tzinfo=UTC)
+        return {
+            "source": self.source,
+            "board": self.board,
+            "source_posting_id": self.id,
+            "title": self.title,
+            "company": self.company,
+            "location": None,
+            "workplace": self.workplace,
+            "posted_at": at,
+            "text": text,
+            "url": None,
+            "salary_min": self.salary_min,
+            "salary_max": self.salary_max,
+            "salary_currency": self.salary_currency,
+            "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "payload_sha256": None,
+            "role_family": self.role_family,
+            "seniority": self.seniority,
+            "parsed_at": at,
+            "first_seen_at": at,
+            "last_seen_at": at,
+            "last_seen_run_id": run_id,
+        }
+
+
+def land(db: Path, postings: list[P], taxonomy: Taxonomy, run_id: str = "run-1") -> None:
+    paths = WarehousePaths.for_db(db)
+    con = raw_store.open_raw(paths.raw)
+    try:
+        rows = [p.row(run_id) for p in postings]
+        frame = pd.DataFrame(rows, columns=list(raw_store.POSTING_COLUMNS))
+        empty = pd.DataFrame()
+        raw_store.land_source_result(con, run_id, None, empty, frame, empty)
+        mentions = pd.DataFrame(
+            [
+                {
+                    "content_hash": row["content_hash"],
+                    "taxonomy_version": taxonomy.version,
+                    "skill_id": skill,
+                    "start_char": i,
+                    "end_char": i + 1,
+                    "surface": skill,
+                    "section": "body",
+                    "rule": "test",
+                }
+                for p, row in zip(postings, rows, strict=True)
+                for i, skill in enumerate(p.skills)
+            ],
+            columns=list(raw_store.MENTION_COLUMNS),
+        ).drop_duplicates(subset=["content_hash", "start_char", "skill_id"])
+        hashes = sorted({str(row["content_hash"]) for row in rows})
+        raw_store.land_extractions(con, taxonomy.version, hashes, mentions)
+    finally:
+        con.close()
+
+
+def build(db: Path, taxonomy: Taxonomy, run_id: str = "run-1") -> BuildResult:
+    return build_warehouse(WarehousePaths.for_db(db), run_id, taxonomy_seeds(taxonomy, run_id))
+
+
+def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
