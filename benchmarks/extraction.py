@@ -93,7 +93,9 @@ def render(rows: list[tuple[str, float]], docs: int, words: int, source: Path) -
         f"{source.name}: {docs:,} postings, {words:,} words (whitespace-split).",
         f"Machine: {os.cpu_count()} CPUs (nproc), {_cpu_model()}; Python "
         f"{platform.python_version()}, spaCy {spacy.__version__}.",
-        "Each variant warmed with one untimed pass; best of the timed passes shown.",
+        f"Load average at the end: {os.getloadavg()[0]:.1f} (the machine is shared; Pool(2) only "
+        "pays when a core is free).",
+        "Each variant warmed with one untimed pass; best of the round-robin timed passes shown.",
         "",
         "| variant | seconds | docs/s | words/s | vs tokenizer alone |",
         "|---|---:|---:|---:|---:|",
