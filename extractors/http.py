@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 import requests
 import requests_cache
+import urllib3
 from protego import Protego
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -34,6 +36,9 @@ class HttpSettings:
     max_retries: int = 3
     min_delay_s: float = 1.0
     max_bytes: int = 50 * 1024 * 1024
+    # The longest one body may take to arrive, however steadily it drips: timeout_s bounds each
+    # read, so without this a server sending a byte a second would hold a source for hours.
+    max_body_s: float = 300.0
     max_retry_after_s: float = 120.0
     backoff_factor: float = 0.5
     obey_robots: bool = True
@@ -218,6 +223,10 @@ class HttpClient:
                     f"timed out after {self.settings.timeout_s}s "
                     f"({self.settings.max_retries} retries): {url}"
                 ) from exc
+            if "reset by peer" in str(exc).lower() or "connection aborted" in str(exc).lower():
+                raise FetchError(
+                    f"connection reset by the server ({self.settings.max_retries} retries): {url}"
+                ) from exc
             raise FetchError(f"could not connect to {url}: {exc}") from exc
         except requests.exceptions.RequestException as exc:
             raise FetchError(f"{type(exc).__name__} for {url}: {exc}") from exc
@@ -241,15 +250,25 @@ class HttpClient:
         declared = raw.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise ResponseTooLarge(f"{url} declares {declared} bytes, over the {cap}-byte cap")
+        deadline = time.monotonic() + self.settings.max_body_s
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in raw.iter_content(chunk_size=64 * 1024):
+            for chunk in _body_chunks(raw):
                 size += len(chunk)
                 if size > cap:
                     raise ResponseTooLarge(f"{url} is over the {cap}-byte cap (decoded)")
+                if time.monotonic() > deadline:
+                    raise FetchError(
+                        f"{url} took longer than {self.settings.max_body_s}s to send its body"
+                    )
                 chunks.append(chunk)
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError) as exc:
+            encoding = raw.headers.get("Content-Encoding", "")
+            raise FetchError(
+                f"body of {url} could not be decoded (Content-Encoding: {encoding}): {exc}"
+            ) from exc
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise FetchError(f"body of {url} was cut off: {exc}") from exc
         return b"".join(chunks)
 
@@ -270,6 +289,21 @@ class HttpClient:
             )
             return None
         return Protego.parse(response.body.decode("utf-8", errors="replace"))
+
+
+def _body_chunks(raw: requests.Response, size: int = 64 * 1024) -> Iterator[bytes]:
+    """The decoded body in chunks, each from at most one socket read.
+
+    iter_content blocks until a whole chunk has arrived, so a dripping server would never let the
+    caller look at the clock; read1 returns whatever one read brought. A body already read (the
+    HTTP cache reads what it stores) comes from iter_content, which replays it from memory.
+    """
+    stream = raw.raw
+    if getattr(raw, "_content_consumed", False) or not hasattr(stream, "read1"):
+        yield from raw.iter_content(chunk_size=size)
+        return
+    while chunk := stream.read1(size, decode_content=True):
+        yield chunk
 
 
 def _host_key(url: str) -> str:

@@ -17,6 +17,7 @@ _HTTP_KEYS = {
     "max_retries",
     "min_delay_s",
     "max_bytes",
+    "max_body_s",
     "max_retry_after_s",
     "obey_robots",
 }
@@ -85,7 +86,14 @@ def _http_settings(table: dict, origin: str) -> HttpSettings:
         not isinstance(table["user_agent"], str) or not table["user_agent"].strip()
     ):
         raise ConfigError(f"{origin}: [http] user_agent must be a non-empty string")
-    for key in ("timeout_s", "min_delay_s", "max_retry_after_s", "max_retries", "max_bytes"):
+    for key in (
+        "timeout_s",
+        "min_delay_s",
+        "max_retry_after_s",
+        "max_retries",
+        "max_bytes",
+        "max_body_s",
+    ):
         value = table.get(key)
         if value is None:
             continue
@@ -94,8 +102,9 @@ def _http_settings(table: dict, origin: str) -> HttpSettings:
         if isinstance(value, bool) or not isinstance(value, allowed) or value < 0:
             kind = "a whole number" if whole else "a number"
             raise ConfigError(f"{origin}: [http] {key} must be {kind} >= 0, got {value!r}")
-    if "timeout_s" in table and table["timeout_s"] == 0:
-        raise ConfigError(f"{origin}: [http] timeout_s must be more than 0")
+    for key in ("timeout_s", "max_body_s"):
+        if key in table and table[key] == 0:
+            raise ConfigError(f"{origin}: [http] {key} must be more than 0")
     if "obey_robots" in table and not isinstance(table["obey_robots"], bool):
         raise ConfigError(f"{origin}: [http] obey_robots must be true or false")
     return HttpSettings(**table)

@@ -339,7 +339,23 @@ def taxonomy_seeds(taxonomy: Taxonomy, run_id: str) -> dict[str, pd.DataFrame]:
     return {"raw_skills": skills, "raw_skill_ancestors": ancestors, "raw_build_info": build_info}
 
 
+class StaleExtractions(RuntimeError):
+    """Stored texts lack mentions for the taxonomy being built; publishing would zero shares."""
+
+
 def build(paths: WarehousePaths, run_id: str, taxonomy: Taxonomy) -> BuildResult:
+    """Build and publish the warehouse, refusing when extraction lags the taxonomy."""
+    if paths.raw.exists():
+        con = duckdb.connect(str(paths.raw), read_only=True)
+        try:
+            missing = len(raw_store.pending_content_hashes(con, taxonomy.version))
+        finally:
+            con.close()
+        if missing:
+            raise StaleExtractions(
+                f"{missing} stored posting texts have no extraction with taxonomy "
+                f"{taxonomy.version}; run `skillpulse reextract --db {paths.db}` first"
+            )
     return build_warehouse(paths, run_id, taxonomy_seeds(taxonomy, run_id))
 
 

@@ -221,7 +221,9 @@ class SkillExtractor:
             kept.append((start, end, match_id, base))
             taken.update(range(start, end))
         kept.sort()
-        return [(Span(doc, start, end, label=match_id), base) for start, end, match_id, base in kept]
+        return [
+            (Span(doc, start, end, label=match_id), base) for start, end, match_id, base in kept
+        ]
 
     def _company_slot_end(self, text: str) -> int:
         """End offset of the company name in an HN header line ("Acme | Berlin | …"), or 0."""

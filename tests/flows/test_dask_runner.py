@@ -57,7 +57,9 @@ def test_dask_local_cluster_builds_the_same_warehouse_row_for_row(
                 cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True}
             )
         )
-        dask_state = on_dask(str(_write_config(dask_root, server.url)), refetch=True, return_state=True)
+        dask_state = on_dask(
+            str(_write_config(dask_root, server.url)), refetch=True, return_state=True
+        )
     assert default_state.is_completed() and dask_state.is_completed()
 
     con = duckdb.connect()

@@ -23,10 +23,16 @@ def _config(tmp_path: Path, base_url: str, extra_sources: list[dict] | None = No
     path.write_text(
         dump_config(
             {
-                "http": {"user_agent": "skillpulse-test/0.1", "timeout_s": 5, "max_retries": 1,
-                         "min_delay_s": 0.0},
-                "storage": {"db": str(tmp_path / "data" / "warehouse.duckdb"),
-                            "reports": str(tmp_path / "data" / "reports")},
+                "http": {
+                    "user_agent": "skillpulse-test/0.1",
+                    "timeout_s": 5,
+                    "max_retries": 1,
+                    "min_delay_s": 0.0,
+                },
+                "storage": {
+                    "db": str(tmp_path / "data" / "warehouse.duckdb"),
+                    "reports": str(tmp_path / "data" / "reports"),
+                },
                 "sources": sample_sources(base_url) + (extra_sources or []),
             }
         ),
