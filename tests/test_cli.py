@@ -33,14 +33,28 @@ def test_cli_every_command_has_help(command: str) -> None:
     assert len(result.output.strip().splitlines()) > 5
 
 
-def test_cli_ingest_lands_good_lines_and_names_bad_ones(tmp_path: Path, small_taxonomy_path: Path) -> None:
+def test_cli_ingest_lands_good_lines_and_names_bad_ones(
+    tmp_path: Path, small_taxonomy_path: Path
+) -> None:
     db = tmp_path / "warehouse.duckdb"
-    args = ["ingest", "--input", str(FIXTURE), "--db", str(db), "--taxonomy", str(small_taxonomy_path)]
+    args = [
+        "ingest",
+        "--input",
+        str(FIXTURE),
+        "--db",
+        str(db),
+        "--taxonomy",
+        str(small_taxonomy_path),
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "3 landed" in result.output
     assert "3 rejected" in result.output
-    for expected in ("line 3: broken JSON", "line 5: impossible 'posted_at'", "line 6: missing, empty or non-string 'text'"):
+    for expected in (
+        "line 3: broken JSON",
+        "line 5: impossible 'posted_at'",
+        "line 6: missing, empty or non-string 'text'",
+    ):
         assert expected in result.output
 
     con = duckdb.connect(str(db), read_only=True)
@@ -54,12 +68,28 @@ def test_cli_ingest_lands_good_lines_and_names_bad_ones(tmp_path: Path, small_ta
     assert postings == [("a1",), ("a2",), ("a3",)]
     assert rejects == [("line 3",), ("line 5",), ("line 6",)]
     # PySpark implies Spark and Python; EKS implies Kubernetes and AWS.
-    assert skills[0][1] == ["aws", "communication", "eks", "kubernetes", "pyspark", "python", "spark"]
+    assert skills[0][1] == [
+        "aws",
+        "communication",
+        "eks",
+        "kubernetes",
+        "pyspark",
+        "python",
+        "spark",
+    ]
 
 
 def test_cli_ingest_twice_adds_no_postings(tmp_path: Path, small_taxonomy_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
-    args = ["ingest", "--input", str(FIXTURE), "--db", str(db), "--taxonomy", str(small_taxonomy_path)]
+    args = [
+        "ingest",
+        "--input",
+        str(FIXTURE),
+        "--db",
+        str(db),
+        "--taxonomy",
+        str(small_taxonomy_path),
+    ]
     assert runner.invoke(app, args).exit_code == 0
     second = runner.invoke(app, args)
     assert second.exit_code == 0
@@ -70,13 +100,24 @@ def test_cli_ingest_twice_adds_no_postings(tmp_path: Path, small_taxonomy_path: 
     raw.close()
 
 
-def test_cli_extract_writes_skills_and_traceable_mentions(tmp_path: Path, small_taxonomy_path: Path) -> None:
+def test_cli_extract_writes_skills_and_traceable_mentions(
+    tmp_path: Path, small_taxonomy_path: Path
+) -> None:
     source = tmp_path / "in.jsonl"
     text = "Requirements:\n- Python and R.\n- EKS"
     source.write_text(json.dumps({"id": "x", "text": text}) + "\nnot json\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = runner.invoke(
-        app, ["extract", "--input", str(source), "--output", str(out), "--taxonomy", str(small_taxonomy_path)]
+        app,
+        [
+            "extract",
+            "--input",
+            str(source),
+            "--output",
+            str(out),
+            "--taxonomy",
+            str(small_taxonomy_path),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "in.jsonl:2: rejected" in result.output
