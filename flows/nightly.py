@@ -23,6 +23,7 @@ from extractors.skills.taxonomy import load_taxonomy
 from extractors.sources.base import SourceConfig
 from skillpulse import pipeline
 from skillpulse.config import load_config
+from skillpulse.progress import step
 from warehouse import raw_store
 from warehouse.lock import RunLock
 from warehouse.paths import WarehousePaths
@@ -196,7 +197,11 @@ def nightly(
         futures = _submit_collects_with(
             collect_task, config.sources, config.http, paths.db.parent / "http_cache.sqlite"
         )
-        outcomes = [_outcome(f, s) for f, s in zip(futures, config.sources, strict=True)]
+        outcomes = []
+        with step("collecting sources", len(futures)) as progress:
+            for future, source in zip(futures, config.sources, strict=True):
+                outcomes.append(_outcome(future, source))
+                progress(len(outcomes), len(futures))
         for outcome in outcomes:
             if outcome.status == "failed":
                 logger.error("source failed: %s", outcome.error)
@@ -206,9 +211,12 @@ def nightly(
                 )
         landed = land(paths, run_id, outcomes)
         batches = find_pending(paths, taxonomy.version)
-        frames = [
-            f.result() for f in [extract_batch.submit(batch, taxonomy_path) for batch in batches]
-        ]
+        extracting = [extract_batch.submit(batch, taxonomy_path) for batch in batches]
+        frames = []
+        with step("extracting skills", len(batches)) as progress:
+            for future in extracting:
+                frames.append(future.result())
+                progress(len(frames), len(batches))
         extracted = land_extractions(paths, taxonomy.version, batches, frames)
         failed = [o for o in outcomes if o.status == "failed"]
         run_row.update(
@@ -220,7 +228,8 @@ def nightly(
             message="; ".join(o.error or o.label for o in failed) or None,
         )
         record_run(paths, run_row)
-        build(paths, run_id, taxonomy_path)
+        with step("building the warehouse"):
+            build(paths, run_id, taxonomy_path)
         latest = report(paths.db, config.storage.reports.resolve())
     total, top = pipeline.top_skills(paths.db)
     summary = pipeline.RunSummary(

@@ -7,13 +7,13 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from skillpulse.progress import step
 
 app = typer.Typer(
     add_completion=False,
@@ -34,25 +34,6 @@ DbOption = Annotated[Path, typer.Option("--db", help="The published warehouse fi
 TaxonomyOption = Annotated[
     Path | None, typer.Option("--taxonomy", help="A taxonomy TOML other than the bundled one.")
 ]
-
-
-@contextmanager
-def _progress(description: str) -> Iterator[callable]:  # type: ignore[valid-type]
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as progress:
-        task_id = progress.add_task(description, total=None)
-
-        def update(done: int, total: int) -> None:
-            progress.update(task_id, completed=done, total=total)
-
-        yield update
 
 
 def _print_summary(lines: list[str]) -> None:
@@ -230,18 +211,18 @@ def ingest(
             con = raw_store.open_raw(paths.raw)
             try:
                 started_at = pipeline.start_run(con, run_id, "ingest", tax)
-                with _progress("reading postings") as progress:
+                with step("reading postings") as progress:
                     outcome = pipeline.ingest_jsonl(con, run_id, input, progress)
                 extractor = SkillExtractor(tax)
-                with _progress("extracting skills") as progress:
+                with step("extracting skills") as progress:
                     extracted = pipeline.extract_pending(con, extractor, progress=progress)
                 pipeline.finish_run(
                     con, run_id, "ingest", started_at, tax, [outcome], outcome.landed, extracted
                 )
             finally:
                 con.close()
-            console.print("building the warehouse…")
-            pipeline.build(paths, run_id, tax)
+            with step("building the warehouse"):
+                pipeline.build(paths, run_id, tax)
     except RunLocked as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from None
@@ -404,7 +385,7 @@ def reextract(
             try:
                 started_at = pipeline.start_run(con, run_id, "reextract", tax)
                 extractor = SkillExtractor(tax)
-                with _progress(f"extracting with taxonomy {tax.version}") as progress:
+                with step(f"extracting with taxonomy {tax.version}") as progress:
                     extracted = pipeline.extract_pending(
                         con, extractor, progress=progress, processes=processes
                     )
