@@ -15,10 +15,10 @@ from extractors.sources.base import (
     ParseResult,
     Payload,
     Posting,
-    Reject,
     SourceConfig,
-    SourceError,
+    parse_records,
     payload_json,
+    records_in,
     response_payload,
 )
 from extractors.sources.dates import parse_timestamp
@@ -41,21 +41,11 @@ class Ashby:
         yield response_payload(self.kind, config.board, "board", response)
 
     def parse(self, payload: Payload) -> ParseResult:
-        document = payload_json(payload)
-        if not isinstance(document, dict) or not isinstance(document.get("jobs"), list):
-            raise SourceError(f"ashby/{payload.board}: {payload.url} has no 'jobs' list")
-        result = ParseResult()
-        for job in document["jobs"]:
-            if isinstance(job, dict) and job.get("isListed") is False:
-                continue
-            try:
-                result.postings.append(self._posting(job, payload))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                ref = str(job.get("id")) if isinstance(job, dict) else "?"
-                result.rejects.append(
-                    Reject(self.kind, payload.board, f"job {ref}", f"{type(exc).__name__}: {exc}")
-                )
-        return result
+        jobs = records_in(payload, payload_json(payload), "jobs")
+        listed = [
+            job for job in jobs if not (isinstance(job, dict) and job.get("isListed") is False)
+        ]
+        return parse_records(payload, listed, lambda job: self._posting(job, payload))
 
     def _posting(self, job: dict, payload: Payload) -> Posting:
         text = job.get("descriptionPlain") or html_to_text(job.get("descriptionHtml"))

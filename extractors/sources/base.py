@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -114,6 +114,41 @@ def payload_json(payload: Payload) -> Any:
             f"{payload.source}/{payload.board}: {payload.url} did not return JSON "
             f"({exc.__class__.__name__}: {exc}); body starts {snippet!r}"
         ) from exc
+
+
+# What a malformed record raises while being mapped to a Posting: a reject, never a crash.
+RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def records_in(payload: Payload, document: Any, key: str | None = None) -> list[Any]:
+    """The list of records in a decoded payload: `document[key]`, or the document itself."""
+    records = document.get(key) if key is not None and isinstance(document, dict) else document
+    if not isinstance(records, list):
+        what = f"has no '{key}' list" if key is not None else "is not a JSON list"
+        raise SourceError(f"{payload.source}/{payload.board}: {payload.url} {what}")
+    return records
+
+
+def parse_records(
+    payload: Payload,
+    records: list[Any],
+    to_posting: Callable[[Any], Posting],
+    label: str = "job",
+    ref_key: str = "id",
+) -> ParseResult:
+    """Map each record to a Posting; a record that fails becomes a Reject naming it."""
+    result = ParseResult()
+    for record in records:
+        try:
+            result.postings.append(to_posting(record))
+        except RECORD_ERRORS as exc:
+            ref = str(record.get(ref_key)) if isinstance(record, dict) else "?"
+            result.rejects.append(
+                Reject(
+                    payload.source, payload.board, f"{label} {ref}", f"{type(exc).__name__}: {exc}"
+                )
+            )
+    return result
 
 
 def response_payload(source: str, board: str, kind: str, response: Response) -> Payload:

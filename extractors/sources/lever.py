@@ -14,10 +14,11 @@ from extractors.sources.base import (
     ParseResult,
     Payload,
     Posting,
-    Reject,
     SourceConfig,
     SourceError,
+    parse_records,
     payload_json,
+    records_in,
     response_payload,
 )
 from extractors.sources.dates import parse_timestamp
@@ -48,21 +49,10 @@ class Lever:
         raise SourceError(f"lever/{config.board}: more than {MAX_PAGES} pages; stopped")
 
     def parse(self, payload: Payload) -> ParseResult:
-        postings = payload_json(payload)
-        if not isinstance(postings, list):
-            raise SourceError(f"lever/{payload.board}: {payload.url} is not a JSON list")
-        result = ParseResult()
-        for item in postings:
-            try:
-                result.postings.append(self._posting(item, payload))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                ref = str(item.get("id")) if isinstance(item, dict) else "?"
-                result.rejects.append(
-                    Reject(
-                        self.kind, payload.board, f"posting {ref}", f"{type(exc).__name__}: {exc}"
-                    )
-                )
-        return result
+        postings = records_in(payload, payload_json(payload))
+        return parse_records(
+            payload, postings, lambda item: self._posting(item, payload), label="posting"
+        )
 
     def _posting(self, item: dict, payload: Payload) -> Posting:
         parts = [item.get("descriptionPlain") or html_to_text(item.get("description"))]

@@ -16,10 +16,10 @@ from extractors.sources.base import (
     ParseResult,
     Payload,
     Posting,
-    Reject,
     SourceConfig,
-    SourceError,
+    parse_records,
     payload_json,
+    records_in,
     response_payload,
 )
 from extractors.sources.dates import parse_timestamp
@@ -39,19 +39,14 @@ class Workable:
 
     def parse(self, payload: Payload) -> ParseResult:
         document = payload_json(payload)
-        if not isinstance(document, dict) or not isinstance(document.get("jobs"), list):
-            raise SourceError(f"workable/{payload.board}: {payload.url} has no 'jobs' list")
+        jobs = records_in(payload, document, "jobs")
         company = document.get("name") if isinstance(document.get("name"), str) else None
-        result = ParseResult()
-        for job in document["jobs"]:
-            try:
-                result.postings.append(_posting(job, payload, company or payload.board))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                ref = str(job.get("shortcode")) if isinstance(job, dict) else "?"
-                result.rejects.append(
-                    Reject(self.kind, payload.board, f"job {ref}", f"{type(exc).__name__}: {exc}")
-                )
-        return result
+        return parse_records(
+            payload,
+            jobs,
+            lambda job: _posting(job, payload, company or payload.board),
+            ref_key="shortcode",
+        )
 
 
 def _posting(job: dict, payload: Payload, company: str) -> Posting:
