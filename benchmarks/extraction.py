@@ -1,143 +1,191 @@
-"""Benchmark skill extraction against its floor, the spaCy tokenizer alone, on real postings.
+"""Extraction throughput against its floor (spaCy's tokenizer) and the quick-script alternatives.
+
+Variants, all over the same texts:
+  - spaCy blank("en") tokenizer alone: the floor for any spaCy pipeline;
+  - our tokenizer alone (blank en + our special cases, prefixes, infixes);
+  - SkillExtractor.extract_many in this process;
+  - ExtractorPool with 1 and 2 worker processes (persistent: started and warmed before timing;
+    the start cost is reported separately);
+  - pyahocorasick and flashtext keyword lookup over the same aliases (what a quick script does:
+    no context rules, no sections, no URL filtering).
+spaCy's tokenizer caches per vocabulary, so each variant is warmed with one untimed pass
+(except on the largest corpora, where one pass is all the time allows; their rows say so), and
+the timed passes run round-robin so drifting load hits every variant alike. Medians are shown.
+Words are whitespace-split words of the input, the same count for every variant.
 
 Usage: python -m benchmarks.extraction [--input postings.jsonl] [--limit N] [--repeat R]
-                                       [--processes P] [--write docs/BENCHMARKS.md]
-
-Every variant sees the same texts. spaCy's tokenizer caches per vocabulary, so each variant is
-warmed with one untimed pass first; otherwise whichever runs first pays for the cold cache and
-the comparison is meaningless. The timed passes then run round-robin (variant A, B, C, A, B, C,
-...) and the best of R is kept, so drifting load on a shared machine hits every variant alike.
-Words are whitespace-split words of the input, the same count for every variant.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import re
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import spacy
 
-from extractors.skills.matcher import SkillExtractor
-from extractors.skills.taxonomy import load_taxonomy
+from benchmarks.common import REAL_CORPUS, interleaved, load, read_texts
+from extractors.skills.matcher import ExtractorPool, SkillExtractor
+from extractors.skills.taxonomy import Taxonomy, load_taxonomy
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_INPUT = REPO.parent / "shared" / "data" / "postings_real.jsonl"
-
-
-def _best_interleaved(variants: list[tuple[str, Callable[[], object]]], repeat: int) -> list[float]:
-    for _, run in variants:
-        run()  # warm the tokenizer cache and the lexeme table
-    best = [float("inf")] * len(variants)
-    for _ in range(repeat):
-        for index, (_, run) in enumerate(variants):
-            started = time.perf_counter()
-            run()
-            best[index] = min(best[index], time.perf_counter() - started)
-    return best
+TOKENIZER = "spaCy tokenizer alone (blank en, the floor)"
+OUR_TOKENIZER = "our tokenizer alone (special cases, infixes)"
+IN_PROCESS = "SkillExtractor.extract_many, in-process"
+POOL1 = "ExtractorPool, 1 worker process"
+POOL2 = "ExtractorPool, 2 worker processes"
+AHO = "pyahocorasick keyword lookup (no rules)"
+FLASH = "flashtext keyword lookup (no rules)"
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+def _surface_forms(taxonomy: Taxonomy) -> dict[str, str]:
+    forms: dict[str, str] = {}
+    for skill in taxonomy.skills.values():
+        for alias in (*skill.aliases, *skill.case_sensitive):
+            forms.setdefault(alias.lower(), skill.id)
+    return forms
 
 
-def measure(texts: list[str], repeat: int, processes: int) -> list[tuple[str, float]]:
+def aho_extractor(taxonomy: Taxonomy):  # type: ignore[no-untyped-def]
+    """Word-boundary Aho–Corasick, leftmost-longest (design note extraction.md §2.5, row f)."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for form, skill in _surface_forms(taxonomy).items():
+        automaton.add_word(form, (skill, len(form)))
+    automaton.make_automaton()
+
+    def word(ch: str) -> bool:
+        return ch.isalnum() or ch == "_"
+
+    def extract(text: str) -> set[str]:
+        low = text.lower()
+        n = len(low)
+        candidates = []
+        for end, (skill, length) in automaton.iter(low):
+            start = end - length + 1
+            if (start == 0 or not word(low[start - 1])) and (end + 1 == n or not word(low[end + 1])):
+                candidates.append((start, -length, end, skill))
+        candidates.sort()
+        found, last = set(), -1
+        for start, _, end, skill in candidates:
+            if start > last:
+                found.add(skill)
+                last = end
+        return found
+
+    return extract
+
+
+def flashtext_extractor(taxonomy: Taxonomy):  # type: ignore[no-untyped-def]
+    from flashtext import KeywordProcessor
+
+    processor = KeywordProcessor(case_sensitive=False)
+    for form, skill in _surface_forms(taxonomy).items():
+        processor.add_keyword(form, skill)
+    return lambda text: set(processor.extract_keywords(text))
+
+
+def measure(
+    texts: list[str],
+    repeat: int,
+    warm: bool = True,
+    variants: tuple[str, ...] = (TOKENIZER, OUR_TOKENIZER, IN_PROCESS, POOL1, POOL2, AHO, FLASH),
+) -> dict[str, object]:
+    taxonomy = load_taxonomy()
     items = [(str(i), t) for i, t in enumerate(texts)]
+    words = sum(len(t.split()) for t in texts)
     plain = spacy.blank("en")
-    extractor = SkillExtractor(load_taxonomy())
-    variants: list[tuple[str, Callable[[], object]]] = [
-        (
-            "spaCy tokenizer alone (blank en, the floor)",
-            lambda: sum(1 for _ in plain.tokenizer.pipe(texts, batch_size=256)),
-        ),
-        (
-            "our tokenizer alone (blank en + special cases, infixes, zero-width splits)",
-            lambda: sum(1 for _ in extractor.nlp.tokenizer.pipe(texts, batch_size=256)),
-        ),
-        (
-            "SkillExtractor.extract_many (1 process)",
-            lambda: sum(1 for _ in extractor.extract_many(items)),
-        ),
-    ]
-    if processes > 1:
-        variants.append(
-            (
-                f"SkillExtractor.extract_parallel ({processes} processes, fresh pool per call)",
-                lambda: sum(1 for _ in extractor.extract_parallel(items, processes=processes)),
-            )
-        )
-    return [
-        (name, seconds)
-        for (name, _), seconds in zip(variants, _best_interleaved(variants, repeat), strict=True)
-    ]
+    extractor = SkillExtractor(taxonomy)
+    pools: dict[str, ExtractorPool] = {}
+    start_costs: dict[str, float] = {}
+    for name, processes in ((POOL1, 1), (POOL2, 2)):
+        if name in variants:
+            tick = time.perf_counter()
+            pools[name] = ExtractorPool(taxonomy, processes)
+            # Workers build their extractor in the initializer; one tiny chunk per worker
+            # waits for that, so start-up is measured apart from throughput.
+            list(pools[name].extract_plain(items[: processes * pools[name].chunk_size]))
+            start_costs[name] = time.perf_counter() - tick
+    table = {
+        TOKENIZER: lambda: sum(1 for _ in plain.tokenizer.pipe(texts, batch_size=256)),
+        OUR_TOKENIZER: lambda: sum(1 for _ in extractor.nlp.tokenizer.pipe(texts, batch_size=256)),
+        IN_PROCESS: lambda: sum(1 for _ in extractor.extract_many(items)),
+        AHO: (lambda f: lambda: sum(len(f(t)) for t in texts))(aho_extractor(taxonomy)),
+        FLASH: (lambda f: lambda: sum(len(f(t)) for t in texts))(flashtext_extractor(taxonomy)),
+    }
+    for name, pool in pools.items():
+        table[name] = (lambda p: lambda: sum(1 for _ in p.extract_plain(items)))(pool)
+    try:
+        timed = interleaved([(n, table[n]) for n in variants], repeat, warm=warm)
+    finally:
+        for pool in pools.values():
+            pool.close()
+    return {
+        "docs": len(texts),
+        "words": words,
+        "repeat": repeat,
+        "warm": warm,
+        "load_end": load(),
+        "pool_start_s": start_costs,
+        "rows": {name: {"seconds": t.seconds, "loads": t.loads} for name, t in timed.items()},
+    }
 
 
-def render(rows: list[tuple[str, float]], docs: int, words: int, source: Path) -> str:
-    floor = rows[0][1]
+def render(label: str, result: dict) -> str:
+    import statistics
+
+    rows = result["rows"]
+    docs, words = result["docs"], result["words"]
+    med = {name: statistics.median(r["seconds"]) for name, r in rows.items()}
+    floor = med.get(TOKENIZER)
     lines = [
-        "## Extraction",
+        f"**{label}**: {docs:,} postings, {words:,} words; median of {result['repeat']} "
+        f"round-robin pass(es){'' if result['warm'] else ', no warm-up pass (cold tokenizer cache for every variant)'}; "
+        f"load average during the timed passes {min(min(r['loads']) for r in rows.values()):.1f}–"
+        f"{max(max(r['loads']) for r in rows.values()):.1f}.",
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `python -m benchmarks.extraction` on "
-        f"{source.name}: {docs:,} postings, {words:,} words (whitespace-split).",
-        f"Machine: {os.cpu_count()} CPUs (nproc), {_cpu_model()}; Python "
-        f"{platform.python_version()}, spaCy {spacy.__version__}.",
-        f"Load average at the end: {os.getloadavg()[0]:.1f} (the machine is shared; Pool(2) only "
-        "pays when a core is free).",
-        "Each variant warmed with one untimed pass; best of the round-robin timed passes shown.",
-        "",
-        "| variant | seconds | docs/s | words/s | vs tokenizer alone |",
+        "| variant | seconds (median) | docs/s | words/s | vs spaCy tokenizer alone |",
         "|---|---:|---:|---:|---:|",
     ]
-    for name, seconds in rows:
+    for name, seconds in med.items():
+        versus = f"{(seconds - floor) / floor:+.0%}" if floor else "—"
         lines.append(
-            f"| {name} | {seconds:.2f} | {docs / seconds:,.0f} | {words / seconds:,.0f} | "
-            f"{(seconds - floor) / floor:+.0%} |"
+            f"| {name} | {seconds:.2f} | {docs / seconds:,.0f} | {words / seconds:,.0f} | {versus} |"
         )
+    if IN_PROCESS in med and POOL2 in med:
+        base = med[IN_PROCESS]
+        parts = [f"2 workers vs in-process: **{base / med[POOL2]:.2f}×**"]
+        if POOL1 in med:
+            parts.append(f"2 workers vs 1 worker: {med[POOL1] / med[POOL2]:.2f}×")
+        starts = result.get("pool_start_s", {})
+        if starts:
+            parts.append(
+                "pool start-up (processes + one extractor per worker), not in the timings: "
+                + ", ".join(f"{n.split(', ')[1]} {s:.1f} s" for n, s in starts.items())
+            )
+        lines += ["", "; ".join(parts) + "."]
+    if floor and IN_PROCESS in med:
+        lines += [
+            "",
+            f"Matching overhead over tokenizing (in-process extraction vs spaCy tokenizer alone): "
+            f"**{(med[IN_PROCESS] - floor) / floor:+.0%}**"
+            + (
+                f"; over our own tokenizer: {(med[IN_PROCESS] - med[OUR_TOKENIZER]) / med[OUR_TOKENIZER]:+.0%}."
+                if OUR_TOKENIZER in med
+                else "."
+            ),
+        ]
     return "\n".join(lines) + "\n"
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace the "## Extraction" section of a shared file, keeping everyone else's sections."""
-    old = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Extraction\n.*?(?=^## |\Z)", re.S | re.M)
-    new = (
-        pattern.sub(lambda _: section + "\n", old)
-        if pattern.search(old)
-        else (old.rstrip("\n") + "\n\n" + section)
-    )
-    path.write_text(new, encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--input", type=Path, default=DEFAULT_INPUT)
+    parser.add_argument("--input", type=Path, default=REAL_CORPUS)
     parser.add_argument("--limit", type=int, default=0, help="first N postings (0 = all)")
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--write", type=Path, help="update this markdown file's Extraction section")
+    parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    with args.input.open(encoding="utf-8") as handle:
-        texts = [json.loads(line)["text"] for line in handle if line.strip()]
-    if args.limit:
-        texts = texts[: args.limit]
-    words = sum(len(t.split()) for t in texts)
-    rows = measure(texts, args.repeat, args.processes)
-    section = render(rows, len(texts), words, args.input)
-    print(section)
-    if args.write:
-        write_section(args.write, section)
+    texts = read_texts(args.input, args.limit or None)
+    print(render(args.input.name, measure(texts, args.repeat)))
 
 
 if __name__ == "__main__":

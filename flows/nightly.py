@@ -65,10 +65,7 @@ def _same_day_source_key(context: TaskRunContext, parameters: dict[str, Any]) ->
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
     """Retry a source only for failures that may pass: timeouts, 5xx, 429, dropped connections."""
     error = state.result(raise_on_failure=False)
-    message = str(error).lower()
-    return any(
-        word in message for word in ("timed out", "http 5", "http 429", "connection", "cut off")
-    )
+    return isinstance(error, SourceFailed) and error.outcome.retryable
 
 
 @task(

@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -35,10 +35,64 @@ TaxonomyOption = Annotated[
     Path | None, typer.Option("--taxonomy", help="A taxonomy TOML other than the bundled one.")
 ]
 
+ProcessesOption = Annotated[
+    int,
+    typer.Option(
+        "--processes",
+        min=0,
+        help="Worker processes for extraction: 1 = in-process; 0 (default) = min(2, CPUs) when "
+        "at least 5,000 texts are pending, else 1.",
+    ),
+]
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 
 def _print_summary(lines: list[str]) -> None:
     for line in lines:
         typer.echo(line)
+
+
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    """What a full disk, an unreadable database file or a failing build raise."""
+    import duckdb
+
+    from skillpulse.pipeline import StaleExtractions
+    from warehouse.build import BuildError
+
+    return (duckdb.Error, OSError, BuildError, StaleExtractions)
+
+
+def _storage_failed(command: str, paths, run_id: str, exc: BaseException) -> NoReturn:  # type: ignore[no-untyped-def]
+    """One clear message instead of a traceback, the run logged failed (if the raw store can
+    still be written), exit 1. A failed build never reaches the publish, so the last good
+    warehouse is still the published one."""
+    import contextlib
+
+    import duckdb
+
+    kept = (
+        f"nothing was published; {paths.db} still holds the last good warehouse"
+        if paths.db.exists()
+        else "nothing was published"
+    )
+    console.print(f"[red]{command} failed: {type(exc).__name__}: {exc}\n{kept}[/red]")
+    with contextlib.suppress(Exception):
+        con = duckdb.connect(str(paths.raw))
+        try:
+            con.execute(
+                "update raw_runs set status = 'failed', finished_at = now(), message = ? "
+                "where run_id = ?",
+                [f"{type(exc).__name__}: {exc}", run_id],
+            )
+        finally:
+            con.close()
+    raise typer.Exit(1)
 
 
 def _task_runner(dask: str | None):  # type: ignore[no-untyped-def]
@@ -185,6 +239,13 @@ def ingest(
     ],
     db: DbOption = Path("data/warehouse.duckdb"),
     taxonomy: TaxonomyOption = None,
+    processes: ProcessesOption = 0,
+    timings: Annotated[
+        Path | None,
+        typer.Option(
+            "--timings", help="Write seconds per stage (parse, load, extract, build) as JSON here."
+        ),
+    ] = None,
 ) -> None:
     """Load postings from a JSONL file, extract skills and rebuild the warehouse.
 
@@ -206,26 +267,38 @@ def ingest(
     paths.ensure_dirs()
     tax = load_taxonomy(taxonomy)
     run_id = pipeline.new_run_id("ingest")
+    stages: dict[str, float] = {}
     try:
         with RunLock(paths.lock):
             con = raw_store.open_raw(paths.raw)
             try:
                 started_at = pipeline.start_run(con, run_id, "ingest", tax)
                 with step("reading postings") as progress:
-                    outcome = pipeline.ingest_jsonl(con, run_id, input, progress)
+                    outcome = pipeline.ingest_jsonl(con, run_id, input, progress, stages)
+                stages["peak_rss_mb_after_load"] = _peak_rss_mb()
+                tick = time.perf_counter()
                 extractor = SkillExtractor(tax)
                 with step("extracting skills") as progress:
-                    extracted = pipeline.extract_pending(con, extractor, progress=progress)
+                    extracted = pipeline.extract_pending(
+                        con, extractor, progress=progress, processes=processes or None
+                    )
+                stages["extract"] = time.perf_counter() - tick
+                stages["peak_rss_mb_after_extract"] = _peak_rss_mb()
                 pipeline.finish_run(
                     con, run_id, "ingest", started_at, tax, [outcome], outcome.landed, extracted
                 )
             finally:
                 con.close()
+            tick = time.perf_counter()
             with step("building the warehouse"):
                 pipeline.build(paths, run_id, tax)
+            stages["build"] = time.perf_counter() - tick
+            stages["peak_rss_mb_after_build"] = _peak_rss_mb()
     except RunLocked as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from None
+    except _storage_errors() as exc:
+        _storage_failed("ingest", paths, run_id, exc)
     total, top = pipeline.top_skills(paths.db)
     summary = pipeline.RunSummary(
         run_id,
@@ -240,6 +313,9 @@ def ingest(
         time.perf_counter() - started,
     )
     _print_summary(summary.lines())
+    if timings is not None:
+        stages["total"] = time.perf_counter() - started
+        timings.write_text(json.dumps(stages, indent=2) + "\n", encoding="utf-8")
     for reject in outcome.parsed.rejects[:20]:
         console.print(f"  rejected {input.name} {reject.record_ref}: {reject.reason}")
     if len(outcome.parsed.rejects) > 20:
@@ -356,9 +432,7 @@ def export(
 def reextract(
     db: DbOption = Path("data/warehouse.duckdb"),
     taxonomy: TaxonomyOption = None,
-    processes: Annotated[
-        int, typer.Option("--processes", help="Worker processes for extraction (1 = in-process).")
-    ] = 1,
+    processes: ProcessesOption = 0,
 ) -> None:
     """Re-extract skills from stored postings with the current taxonomy and rebuild; no fetching.
 
@@ -387,7 +461,7 @@ def reextract(
                 extractor = SkillExtractor(tax)
                 with step(f"extracting with taxonomy {tax.version}") as progress:
                     extracted = pipeline.extract_pending(
-                        con, extractor, progress=progress, processes=processes
+                        con, extractor, progress=progress, processes=processes or None
                     )
                 pipeline.finish_run(con, run_id, "reextract", started_at, tax, [], 0, extracted)
             finally:
@@ -396,6 +470,8 @@ def reextract(
     except RunLocked as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from None
+    except _storage_errors() as exc:
+        _storage_failed("reextract", paths, run_id, exc)
     typer.echo(
         f"taxonomy {tax.version}: {extracted} texts extracted, warehouse {paths.db} rebuilt "
         f"({time.perf_counter() - started:.1f}s)"

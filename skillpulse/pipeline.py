@@ -6,8 +6,10 @@ tested on its own. Each step that writes takes the raw store connection and is i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -16,8 +18,15 @@ import duckdb
 import pandas as pd
 
 from extractors.classify import role_family, seniority
-from extractors.http import FetchError, HttpClient, HttpSettings, RobotsDisallowed
-from extractors.skills.matcher import Extraction, SkillExtractor
+from extractors.http import (
+    FetchError,
+    HttpClient,
+    HttpSettings,
+    HttpStatusError,
+    ResponseTooLarge,
+    RobotsDisallowed,
+)
+from extractors.skills.matcher import Extraction, PlainExtraction, SkillExtractor
 from extractors.skills.taxonomy import Taxonomy, load_taxonomy
 from extractors.sources.base import (
     ParseResult,
@@ -48,6 +57,7 @@ class SourceOutcome:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     landed: int = 0
+    retryable: bool = False  # the failure may pass (timeout, 429, 5xx, dropped connection)
 
     @property
     def label(self) -> str:
@@ -101,6 +111,7 @@ def collect_source(
             error=_named(f"{config.kind}/{board}", exc),
             started_at=started,
             finished_at=datetime.now(UTC),
+            retryable=is_transient(exc),
         )
     except Exception as exc:  # a parser bug must not take the other sources down with it
         return SourceOutcome(
@@ -212,6 +223,15 @@ def land_outcome(
     return len(latest)
 
 
+def is_transient(error: BaseException) -> bool:
+    """Whether trying the same request later could succeed: network trouble, 429 and 5xx."""
+    if isinstance(error, HttpStatusError):
+        return error.status == 429 or error.status >= 500
+    return isinstance(error, FetchError) and not isinstance(
+        error, RobotsDisallowed | ResponseTooLarge
+    )
+
+
 def source_run_row(outcome: SourceOutcome, postings: int, rejects: int) -> dict[str, object]:
     return {
         "source": outcome.source,
@@ -226,7 +246,11 @@ def source_run_row(outcome: SourceOutcome, postings: int, rejects: int) -> dict[
 
 
 def ingest_jsonl(
-    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, progress: Progress | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    path: Path,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
 ) -> SourceOutcome:
     """Stream a JSONL file into the raw store chunk by chunk; each chunk is one transaction.
 
@@ -239,11 +263,22 @@ def ingest_jsonl(
     total_bytes = max(path.stat().st_size, 1)
     read_bytes = 0
     landed = rejected = 0
+    clock = time.perf_counter
+    parse_s = load_s = 0.0
     try:
-        for payload in source.fetch(config, None):  # type: ignore[arg-type]
+        payloads = iter(source.fetch(config, None))  # type: ignore[arg-type]
+        while True:
+            tick = clock()
+            payload = next(payloads, None)
+            if payload is None:
+                parse_s += clock() - tick
+                break
             parsed = source.parse(payload)
+            tock = clock()
+            parse_s += tock - tick
             chunk = SourceOutcome("jsonl", path.stem, "ok", payloads=[payload], parsed=parsed)
             landed += land_outcome(con, run_id, chunk, record_run=False)
+            load_s += clock() - tock
             rejected += len(parsed.rejects)
             totals.parsed.rejects.extend(parsed.rejects)
             read_bytes += len(payload.body) + 1
@@ -251,10 +286,25 @@ def ingest_jsonl(
                 progress(min(read_bytes, total_bytes), total_bytes)
     except (SourceError, OSError) as exc:
         totals.status, totals.error = "failed", f"jsonl/{path.stem}: {exc}"
+    if timings is not None:
+        timings["parse"] = timings.get("parse", 0.0) + parse_s
+        timings["load"] = timings.get("load", 0.0) + load_s
     totals.finished_at = datetime.now(UTC)
     raw_store.record_source_run(con, run_id, source_run_row(totals, landed, rejected))
     totals.landed = landed
     return totals
+
+
+# Below this many pending texts a worker pool costs more to start than it saves (building an
+# extractor in each worker takes about a second; one process extracts ~2,000 texts/s).
+PARALLEL_MIN_TEXTS = 5000
+
+
+def default_processes(pending: int) -> int:
+    """Worker processes worth using for `pending` texts: min(2, CPUs) for a large batch, else 1."""
+    import os
+
+    return min(2, os.cpu_count() or 1) if pending >= PARALLEL_MIN_TEXTS else 1
 
 
 def extract_pending(
@@ -262,31 +312,69 @@ def extract_pending(
     extractor: SkillExtractor,
     batch_size: int = EXTRACT_BATCH,
     progress: Progress | None = None,
-    processes: int = 1,
+    processes: int | None = 1,
 ) -> int:
     """Extract every stored text not yet extracted with this taxonomy; returns texts done.
 
-    processes > 1 spreads each batch over worker processes (SkillExtractor.extract_parallel).
+    Texts stream from the raw store in batches (never all at once), and each batch's mentions
+    land in one transaction. processes > 1 runs a persistent pool of worker processes that
+    each build the extractor once (SkillExtractor.pool); None picks default_processes.
     """
     version = extractor.taxonomy.version
-    pending = raw_store.pending_content_hashes(con, version)
+    total = raw_store.count_pending(con, version)
+    if not total:
+        return 0
+    if processes is None:
+        processes = default_processes(total)
+    batches = raw_store.iter_pending_texts(con, version, batch_size)
     done = 0
-    for start in range(0, len(pending), batch_size):
-        batch = raw_store.texts_for(con, pending[start : start + batch_size])
-        if processes > 1:
-            extractions = list(extractor.extract_parallel(batch, processes=processes))
-        else:
-            extractions = list(extractor.extract_many(batch))
-        raw_store.land_extractions(
-            con,
-            version,
-            [content_hash for content_hash, _ in batch],
-            mentions_frame(extractions, version),
-        )
+
+    def landed(batch: list[tuple[str, str]], mentions: pd.DataFrame) -> None:
+        nonlocal done
+        raw_store.land_extractions(con, version, [h for h, _ in batch], mentions)
         done += len(batch)
         if progress:
-            progress(done, len(pending))
+            progress(done, total)
+
+    if processes > 1:
+        with extractor.pool(processes) as pool:
+            submitted: deque[list[tuple[str, str]]] = deque()
+
+            def chunks() -> Iterator[list[tuple[str, str]]]:
+                for batch in batches:
+                    submitted.append(batch)
+                    yield batch
+
+            for plain in pool.map_chunks(chunks()):
+                landed(submitted.popleft(), plain_mentions_frame(plain, version))
+    else:
+        for batch in batches:
+            landed(batch, mentions_frame(extractor.extract_many(batch), version))
     return done
+
+
+def plain_mentions_frame(plains: Iterable[PlainExtraction], taxonomy_version: str) -> pd.DataFrame:
+    """mentions_frame for the worker pool's plain tuples, built column-wise (no objects)."""
+    rows = [(doc_id, *mention) for doc_id, _, mentions in plains for mention in mentions]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+    frame = pd.DataFrame(
+        {
+            "content_hash": columns[0],
+            "taxonomy_version": taxonomy_version,
+            "skill_id": columns[1],
+            "start_char": columns[2],
+            "end_char": columns[3],
+            "surface": columns[4],
+            "section": columns[5],
+            "rule": columns[6],
+        },
+        columns=list(raw_store.MENTION_COLUMNS),
+    )
+    if not rows:
+        frame = frame.astype({"start_char": "int64", "end_char": "int64"})
+    return frame.drop_duplicates(
+        subset=["content_hash", "taxonomy_version", "start_char", "skill_id"]
+    )
 
 
 def mentions_frame(extractions: Iterable[Extraction], taxonomy_version: str) -> pd.DataFrame:
@@ -348,7 +436,7 @@ def build(paths: WarehousePaths, run_id: str, taxonomy: Taxonomy) -> BuildResult
     if paths.raw.exists():
         con = duckdb.connect(str(paths.raw), read_only=True)
         try:
-            missing = len(raw_store.pending_content_hashes(con, taxonomy.version))
+            missing = raw_store.count_pending(con, taxonomy.version)
         finally:
             con.close()
         if missing:
@@ -493,11 +581,7 @@ def pending_batches(
     con: duckdb.DuckDBPyConnection, taxonomy_version: str, batch_size: int = EXTRACT_BATCH
 ) -> list[list[tuple[str, str]]]:
     """Texts not yet extracted with this taxonomy version, as (content_hash, text) batches."""
-    pending = raw_store.pending_content_hashes(con, taxonomy_version)
-    return [
-        raw_store.texts_for(con, pending[start : start + batch_size])
-        for start in range(0, len(pending), batch_size)
-    ]
+    return list(raw_store.iter_pending_texts(con, taxonomy_version, batch_size))
 
 
 @lru_cache(maxsize=4)

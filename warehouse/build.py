@@ -119,8 +119,11 @@ def build_warehouse(
             for name in REQUIRED_OBJECTS
         }
         con.execute("checkpoint")
-    finally:
+    except BaseException:
         con.close()
+        _discard(scratch)  # a failed build (a full disk, say) leaves no scratch file behind
+        raise
+    con.close()
     _publish(scratch, paths.db)
     return BuildResult(paths.db, time.perf_counter() - started, tables)
 
@@ -154,6 +157,11 @@ def _publish(scratch: Path, target: Path) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _discard(scratch: Path) -> None:
+    for path in (scratch, scratch.with_name(scratch.name + ".wal")):
+        path.unlink(missing_ok=True)
 
 
 def _safe(run_id: str) -> str:

@@ -156,8 +156,23 @@ def record_source_run(
     )
 
 
+INTERRUPTED_MESSAGE = "the process stopped before the run finished (killed or crashed)"
+
+
 def record_run(con: duckdb.DuckDBPyConnection, run: dict[str, object]) -> None:
-    """Insert or update the run log row for one run."""
+    """Insert or update the run log row for one run.
+
+    A run starting (status 'running') holds the run lock, so any other run still marked
+    'running' died without finishing: it is marked 'interrupted' rather than left running.
+    """
+    if run.get("status") == "running":
+        con.execute(
+            """
+            update raw_runs set status = 'interrupted', message = coalesce(message, ?)
+            where status = 'running' and run_id <> ?
+            """,
+            [INTERRUPTED_MESSAGE, run["run_id"]],
+        )
     con.execute(
         """
         insert or replace into raw_runs
@@ -183,6 +198,49 @@ def pending_content_hashes(con: duckdb.DuckDBPyConnection, taxonomy_version: str
         [taxonomy_version],
     ).fetchall()
     return [row[0] for row in rows]
+
+
+_PENDING_SQL = """
+    from raw_postings as p
+    anti join raw_extractions as e
+        on e.content_hash = p.content_hash and e.taxonomy_version = ?
+"""
+
+
+def count_pending(con: duckdb.DuckDBPyConnection, taxonomy_version: str) -> int:
+    """How many distinct texts lack an extraction with this taxonomy version."""
+    row = con.execute(
+        f"select count(distinct p.content_hash) {_PENDING_SQL}", [taxonomy_version]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def iter_pending_texts(
+    con: duckdb.DuckDBPyConnection, taxonomy_version: str, batch_size: int
+) -> Iterator[list[tuple[str, str]]]:
+    """(content_hash, text) batches of every text not yet extracted with this version.
+
+    One streaming query on its own cursor, so the caller may write to `con` between batches
+    (the reader keeps the snapshot it started with). Texts shared by several postings come once.
+    Replaces pending_content_hashes + texts_for per batch, which scanned raw_postings once per
+    batch: quadratic in the number of postings.
+    """
+    reader = con.cursor()
+    try:
+        result = reader.execute(
+            f"select p.content_hash, p.text {_PENDING_SQL}", [taxonomy_version]
+        )
+        seen: set[str] = set()
+        while rows := result.fetchmany(batch_size):
+            batch = []
+            for content_hash, text in rows:
+                if content_hash not in seen:
+                    seen.add(content_hash)
+                    batch.append((content_hash, text))
+            if batch:
+                yield batch
+    finally:
+        reader.close()
 
 
 def texts_for(con: duckdb.DuckDBPyConnection, content_hashes: list[str]) -> list[tuple[str, str]]:

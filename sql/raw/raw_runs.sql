@@ -7,7 +7,7 @@ create table if not exists raw_runs (
     command varchar not null,
     started_at timestamptz not null,
     finished_at timestamptz,
-    status varchar not null,          -- running | ok | partial | failed
+    status varchar not null,          -- running | ok | partial | failed | interrupted
     taxonomy_version varchar,
     postings_landed integer,
     postings_extracted integer,

@@ -114,13 +114,20 @@ def kill_when(
     return True
 
 
-def lock_held(db: Path) -> Callable[[], bool]:
-    """The run lock file holds a pid once a run owns the warehouse."""
+def lock_held(db: Path, pid: int) -> Callable[[], bool]:
+    """The run lock file holds the child's pid once the child owns the warehouse."""
     lock = db.with_name(f".{db.stem}.lock")
-    return lambda: lock.is_file() and lock.stat().st_size > 0
+
+    def ready() -> bool:
+        try:
+            return lock.read_text().strip() == str(pid)
+        except OSError:
+            return False
+
+    return ready
 
 
-def building(db: Path) -> Callable[[], bool]:
+def building(db: Path, pid: int) -> Callable[[], bool]:
     """A scratch warehouse under .build/ exists once the build stage has started."""
     build_dir = db.parent / ".build"
     return lambda: build_dir.is_dir() and any(build_dir.glob("warehouse-*.duckdb"))
@@ -166,6 +173,7 @@ def warehouse_tables(db: Path) -> dict[str, list[tuple]]:
 def run_statuses(db: Path) -> list[str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return [r[0] for r in con.execute("select status from pipeline_runs order by started_at")]
+        rows = con.execute("select status from pipeline_runs order by started_at").fetchall()
     finally:
         con.close()
+    return [row[0] for row in rows]

@@ -1,4 +1,4 @@
-"""Building refuses to publish a warehouse whose taxonomy has no extractions yet."""
+"""Pipeline glue: the build guard, and which source failures are worth a retry."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from extractors.http import FetchError, HttpStatusError, ResponseTooLarge, RobotsDisallowed
 from extractors.skills.taxonomy import load_taxonomy
+from extractors.sources.base import SourceError
 from skillpulse import pipeline
 from skillpulse.cli import app
 from warehouse.paths import WarehousePaths
@@ -42,3 +44,21 @@ def test_build_refuses_when_texts_lack_this_taxonomys_extraction(
     ):
         pipeline.build(WarehousePaths.for_db(db), "guard-test", taxonomy)
     assert db.read_bytes() == published
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (HttpStatusError("HTTP 503 from u", 503), True),
+        (HttpStatusError("HTTP 429 from u", 429), True),
+        (HttpStatusError("HTTP 404 from u", 404), False),
+        (FetchError("timed out after 1s: u"), True),
+        (RobotsDisallowed("robots.txt disallows u"), False),
+        (ResponseTooLarge("u is over the cap"), False),
+        (SourceError("u did not return JSON"), False),
+    ],
+)
+def test_is_transient_retries_only_failures_that_may_pass(
+    error: Exception, transient: bool
+) -> None:
+    assert pipeline.is_transient(error) is transient

@@ -1,0 +1,160 @@
+"""Shared pieces of the benchmarks: the machine, load, timing, memory of a process tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_CORPUS = REPO.parent / "shared" / "data" / "postings_real.jsonl"
+DEFAULT_DATA = Path(os.environ.get("SKILLPULSE_BENCH_DIR", "/tmp/skillpulse-bench"))
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict[str, object]:
+    import duckdb
+    import spacy
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu_model(),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "spacy": spacy.__version__,
+        "duckdb": duckdb.__version__,
+    }
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+@dataclass
+class Timed:
+    seconds: list[float] = field(default_factory=list)
+    loads: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def interleaved(variants: list[tuple[str, Callable[[], object]]], repeat: int, warm: bool = True):
+    """Median of `repeat` round-robin passes per variant (A, B, C, A, B, C, ...), so drifting
+    load on a shared machine hits every variant alike; each warmed once untimed first."""
+    if warm:
+        for _, run in variants:
+            run()
+    out = {name: Timed() for name, _ in variants}
+    for _ in range(repeat):
+        for name, run in variants:
+            started = time.perf_counter()
+            run()
+            out[name].seconds.append(time.perf_counter() - started)
+            out[name].loads.append(load())
+    return out
+
+
+class TreeMemory:
+    """Peak of the summed RSS of a process and all its descendants, sampled every `every` s.
+
+    getrusage(RUSAGE_CHILDREN) reports the largest single process only; with extraction
+    workers the whole tree is what the machine must hold.
+    """
+
+    def __init__(self, pid: int, every: float = 0.1) -> None:
+        self.pid = pid
+        self.every = every
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self._stop.is_set():
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
+            for proc in procs:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass
+            self.peak_bytes = max(self.peak_bytes, total)
+            self._stop.wait(self.every)
+
+
+def run_measured(command: list[str], log: Path) -> dict[str, object]:
+    """Run a command; wall seconds, peak tree RSS (MB), peak single-process RSS (MB), rc."""
+    started = time.perf_counter()
+    loads = [load()]
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+        with TreeMemory(proc.pid) as memory:
+            rc = proc.wait()
+    seconds = time.perf_counter() - started
+    loads.append(load())
+    import resource
+
+    return {
+        "seconds": seconds,
+        "rc": rc,
+        "peak_tree_rss_mb": memory.peak_bytes / 2**20,
+        "peak_child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "load": loads,
+    }
+
+
+def save(results: Path, key: str, value: object) -> None:
+    data = json.loads(results.read_text()) if results.is_file() else {}
+    data[key] = value
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(data, indent=1, default=str))
+
+
+def loaded(results: Path) -> dict:
+    return json.loads(results.read_text()) if results.is_file() else {}
+
+
+def read_texts(path: Path, limit: int | None = None) -> list[str]:
+    texts = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if limit is not None and number >= limit:
+                break
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    return texts
