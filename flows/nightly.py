@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,10 @@ from prefect.context import TaskRunContext
 from prefect.futures import PrefectFuture
 
 from extractors.http import HttpSettings
-from extractors.skills.taxonomy import load_taxonomy
+from extractors.skills.taxonomy import Taxonomy, load_taxonomy
 from extractors.sources.base import SourceConfig
 from skillpulse import pipeline
-from skillpulse.config import load_config
+from skillpulse.config import Config, load_config
 from skillpulse.progress import step
 from warehouse import raw_store
 from warehouse.lock import RunLock
@@ -89,22 +90,23 @@ def collect(
     return outcome
 
 
-@task(name="land", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def land(paths: WarehousePaths, run_id: str, outcomes: list[pipeline.SourceOutcome]) -> int:
+def _on_raw_store(paths: WarehousePaths, step: Callable[..., Any], *args: Any) -> Any:
+    """Run one step with the raw store open, and always close it: one writer at a time."""
     con = raw_store.open_raw(paths.raw)
     try:
-        return sum(pipeline.land_outcome(con, run_id, outcome) for outcome in outcomes)
+        return step(con, *args)
     finally:
         con.close()
+
+
+@task(name="land", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def land(paths: WarehousePaths, run_id: str, outcomes: list[pipeline.SourceOutcome]) -> int:
+    return sum(_on_raw_store(paths, pipeline.land_outcome, run_id, o) for o in outcomes)
 
 
 @task(name="find-pending-texts", cache_policy=NO_CACHE)
 def find_pending(paths: WarehousePaths, taxonomy_version: str) -> list[list[tuple[str, str]]]:
-    con = raw_store.open_raw(paths.raw)
-    try:
-        return pipeline.pending_batches(con, taxonomy_version)
-    finally:
-        con.close()
+    return _on_raw_store(paths, pipeline.pending_batches, taxonomy_version)
 
 
 extract_batch = task(name="extract-batch", cache_policy=NO_CACHE, retries=1, timeout_seconds=1800)(
@@ -116,14 +118,10 @@ extract_batch = task(name="extract-batch", cache_policy=NO_CACHE, retries=1, tim
 def land_extractions(
     paths: WarehousePaths, taxonomy_version: str, batches: list[list[tuple[str, str]]], frames: list
 ) -> int:
-    con = raw_store.open_raw(paths.raw)
-    try:
-        return sum(
-            pipeline.land_extraction_batch(con, taxonomy_version, batch, frame)
-            for batch, frame in zip(batches, frames, strict=True)
-        )
-    finally:
-        con.close()
+    return sum(
+        _on_raw_store(paths, pipeline.land_extraction_batch, taxonomy_version, batch, frame)
+        for batch, frame in zip(batches, frames, strict=True)
+    )
 
 
 @task(name="build-warehouse", cache_policy=NO_CACHE, retries=1, timeout_seconds=3600)
@@ -139,13 +137,19 @@ def report(db: Path, out_dir: Path) -> Path:
     return render_report(db, out_dir).latest
 
 
-@task(name="record-run", cache_policy=NO_CACHE)
-def record_run(paths: WarehousePaths, row: dict[str, Any]) -> None:
-    con = raw_store.open_raw(paths.raw)
-    try:
-        raw_store.record_run(con, row)
-    finally:
-        con.close()
+@task(name="start-run-log", cache_policy=NO_CACHE)
+def start_run_log(paths: WarehousePaths, run_id: str, taxonomy: Taxonomy) -> datetime:
+    return _on_raw_store(paths, pipeline.start_run, run_id, "nightly", taxonomy)
+
+
+@task(name="finish-run-log", cache_policy=NO_CACHE)
+def finish_run_log(paths: WarehousePaths, run_id: str, *facts: Any) -> None:
+    _on_raw_store(paths, pipeline.finish_run, run_id, "nightly", *facts)
+
+
+@task(name="fail-run-log", cache_policy=NO_CACHE)
+def fail_run_log(paths: WarehousePaths, run_id: str, *facts: Any) -> None:
+    _on_raw_store(paths, pipeline.fail_run, run_id, "nightly", *facts)
 
 
 def _outcome(future: PrefectFuture, source: SourceConfig) -> pipeline.SourceOutcome:
@@ -176,71 +180,16 @@ def nightly(
     paths.ensure_dirs()
     taxonomy = load_taxonomy(Path(taxonomy_path) if taxonomy_path else None)
     run_id = pipeline.new_run_id("nightly")
-    run_row: dict[str, Any] = {
-        "run_id": run_id,
-        "command": "nightly",
-        "started_at": datetime.now(UTC),
-        "finished_at": None,
-        "status": "running",
-        "taxonomy_version": taxonomy.version,
-        "postings_landed": None,
-        "postings_extracted": None,
-        "sources_failed": None,
-        "message": None,
-    }
     with RunLock(paths.lock):
-        record_run(paths, run_row)
-        collect_task = collect.with_options(refresh_cache=True) if refetch else collect
-        futures = _submit_collects_with(
-            collect_task, config.sources, config.http, paths.db.parent / "http_cache.sqlite"
-        )
-        outcomes = []
-        with step("collecting sources", len(futures)) as progress:
-            for future, source in zip(futures, config.sources, strict=True):
-                outcomes.append(_outcome(future, source))
-                progress(len(outcomes), len(futures))
-        for outcome in outcomes:
-            if outcome.status == "failed":
-                logger.error("source failed: %s", outcome.error)
-            else:
-                logger.info(
-                    "collected %s: %d postings", outcome.label, len(outcome.parsed.postings)
-                )
-        landed = land(paths, run_id, outcomes)
-        batches = find_pending(paths, taxonomy.version)
-        extracting = [extract_batch.submit(batch, taxonomy_path) for batch in batches]
-        frames = []
-        with step("extracting skills", len(batches)) as progress:
-            for future in extracting:
-                frames.append(future.result())
-                progress(len(frames), len(batches))
-        extracted = land_extractions(paths, taxonomy.version, batches, frames)
-        failed = [o for o in outcomes if o.status == "failed"]
-        run_row.update(
-            finished_at=datetime.now(UTC),
-            status="partial" if failed else "ok",
-            postings_landed=landed,
-            postings_extracted=extracted,
-            sources_failed=len(failed),
-            message="; ".join(o.error or o.label for o in failed) or None,
-        )
-        record_run(paths, run_row)
-        with step("building the warehouse"):
-            build(paths, run_id, taxonomy_path)
-        latest = report(paths.db, config.storage.reports.resolve())
-    total, top = pipeline.top_skills(paths.db)
-    summary = pipeline.RunSummary(
-        run_id=run_id,
-        command="nightly",
-        db=paths.db,
-        report=latest,
-        postings_landed=landed,
-        postings_extracted=extracted,
-        outcomes=outcomes,
-        top_skills=top,
-        total_postings=total,
-        seconds=time.perf_counter() - started,
-    )
+        started_at = start_run_log(paths, run_id, taxonomy)
+        try:
+            summary = _collect_to_report(
+                config, paths, taxonomy, taxonomy_path, run_id, started_at, refetch
+            )
+        except Exception as exc:
+            fail_run_log(paths, run_id, started_at, taxonomy, exc)
+            raise
+    summary.seconds = time.perf_counter() - started
     create_markdown_artifact(
         markdown=pipeline.summary_markdown(summary, pipeline.top_movers(paths.db)),
         key="skillpulse-nightly-summary",
@@ -251,6 +200,59 @@ def nightly(
     if summary.failed:
         raise SourcesFailed(summary)
     return summary
+
+
+def _collect_to_report(
+    config: Config,
+    paths: WarehousePaths,
+    taxonomy: Taxonomy,
+    taxonomy_path: str | None,
+    run_id: str,
+    started_at: datetime,
+    refetch: bool,
+) -> pipeline.RunSummary:
+    """The steps of one run, in order; the caller holds the lock and keeps the run log."""
+    logger = get_run_logger()
+    collect_task = collect.with_options(refresh_cache=True) if refetch else collect
+    futures = _submit_collects_with(
+        collect_task, config.sources, config.http, paths.db.parent / "http_cache.sqlite"
+    )
+    outcomes = []
+    with step("collecting sources", len(futures)) as progress:
+        for future, source in zip(futures, config.sources, strict=True):
+            outcomes.append(_outcome(future, source))
+            progress(len(outcomes), len(futures))
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            logger.error("source failed: %s", outcome.error)
+        else:
+            logger.info("collected %s: %d postings", outcome.label, len(outcome.parsed.postings))
+    landed = land(paths, run_id, outcomes)
+    batches = find_pending(paths, taxonomy.version)
+    extracting = [extract_batch.submit(batch, taxonomy_path) for batch in batches]
+    frames = []
+    with step("extracting skills", len(batches)) as progress:
+        for future in extracting:
+            frames.append(future.result())
+            progress(len(frames), len(batches))
+    extracted = land_extractions(paths, taxonomy.version, batches, frames)
+    finish_run_log(paths, run_id, started_at, taxonomy, outcomes, landed, extracted)
+    with step("building the warehouse"):
+        build(paths, run_id, taxonomy_path)
+    latest = report(paths.db, config.storage.reports.resolve())
+    total, top = pipeline.top_skills(paths.db)
+    return pipeline.RunSummary(
+        run_id=run_id,
+        command="nightly",
+        db=paths.db,
+        report=latest,
+        postings_landed=landed,
+        postings_extracted=extracted,
+        outcomes=outcomes,
+        top_skills=top,
+        total_postings=total,
+        seconds=0.0,
+    )
 
 
 def _submit_collects_with(

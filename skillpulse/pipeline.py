@@ -561,6 +561,32 @@ def finish_run(
     )
 
 
+def fail_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    command: str,
+    started_at: datetime,
+    taxonomy: Taxonomy,
+    error: BaseException,
+) -> None:
+    """Close a run's log row as failed, naming the error, so no run stays 'running' forever."""
+    raw_store.record_run(
+        con,
+        {
+            "run_id": run_id,
+            "command": command,
+            "started_at": started_at,
+            "finished_at": datetime.now(UTC),
+            "status": "failed",
+            "taxonomy_version": taxonomy.version,
+            "postings_landed": None,
+            "postings_extracted": None,
+            "sources_failed": None,
+            "message": f"{type(error).__name__}: {error}",
+        },
+    )
+
+
 # --- Pieces the nightly flow distributes as tasks (plain functions; flows/ only wires them) ---
 
 

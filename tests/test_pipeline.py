@@ -62,3 +62,20 @@ def test_is_transient_retries_only_failures_that_may_pass(
     error: Exception, transient: bool
 ) -> None:
     assert pipeline.is_transient(error) is transient
+
+
+def test_fail_run_closes_the_run_log_row_as_failed_with_the_error(
+    tmp_path: Path, small_taxonomy
+) -> None:
+    from warehouse import raw_store
+
+    con = raw_store.open_raw(tmp_path / "w.raw.duckdb")
+    try:
+        started = pipeline.start_run(con, "run-1", "nightly", small_taxonomy)
+        pipeline.fail_run(con, "run-1", "nightly", started, small_taxonomy, OSError("disk full"))
+        rows = con.execute(
+            "select run_id, status, message, finished_at is not null from raw_runs"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [("run-1", "failed", "OSError: disk full", True)]
