@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import requests_cache
@@ -68,6 +68,10 @@ class RobotsUnavailable(FetchError):
     """
 
 
+MAX_REDIRECTS = 5
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
 class ResponseTooLarge(FetchError):
     """The body exceeded the configured size cap."""
 
@@ -80,6 +84,7 @@ class Response:
     body: bytes
     fetched_at: datetime
     from_cache: bool = False
+    location: str | None = None  # the Location header of a redirect
 
 
 class _CappedRetry(Retry):
@@ -181,9 +186,7 @@ class HttpClient:
         missing page is an answer rather than a failure.
         """
         full_url = requests.Request("GET", url, params=params).prepare().url or url
-        if self.settings.obey_robots and not self.allowed(full_url):
-            raise RobotsDisallowed(f"robots.txt disallows {full_url}")
-        response = self._request(full_url)
+        response = self._follow_redirects(full_url)
         if not 200 <= response.status < 300 and response.status not in accept_statuses:
             retried = (
                 f" after {self.settings.max_retries} retries"
@@ -194,6 +197,22 @@ class HttpClient:
                 f"HTTP {response.status} from {full_url}{retried}", response.status
             )
         return response
+
+    def _follow_redirects(self, url: str) -> Response:
+        """Follow redirects ourselves, so every hop is checked against robots.txt, paced per
+        host and kept to http(s); a loop or a long chain fails instead of wandering."""
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            if self.settings.obey_robots and not self.allowed(current):
+                raise RobotsDisallowed(f"robots.txt disallows {current}")
+            response = self._request(current)
+            if response.status not in _REDIRECT_STATUSES or not response.location:
+                return response
+            target = urljoin(current, response.location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise FetchError(f"{current} redirects to a non-HTTP URL {target!r}")
+            current = target
+        raise FetchError(f"TooManyRedirects: more than {MAX_REDIRECTS} redirects from {url}")
 
     def allowed(self, url: str) -> bool:
         """Whether robots.txt lets us fetch `url`; raises RobotsUnavailable if unreadable."""
@@ -212,7 +231,9 @@ class HttpClient:
     def _request(self, url: str) -> Response:
         self.pacer.wait(_host_key(url), self.settings.min_delay_s)
         try:
-            raw = self.session.get(url, timeout=self.settings.timeout_s, stream=True)
+            raw = self.session.get(
+                url, timeout=self.settings.timeout_s, stream=True, allow_redirects=False
+            )
         except requests.exceptions.RetryError as exc:
             raise FetchError(f"gave up on {url} after {self.settings.max_retries} retries") from exc
         except requests.exceptions.Timeout as exc:
@@ -243,6 +264,7 @@ class HttpClient:
             body=body,
             fetched_at=datetime.now(UTC),
             from_cache=bool(getattr(raw, "from_cache", False)),
+            location=raw.headers.get("Location"),
         )
 
     def _read_capped(self, raw: requests.Response, url: str) -> bytes:
