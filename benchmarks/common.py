@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -109,10 +110,8 @@ class TreeMemory:
             except psutil.NoSuchProcess:
                 break
             for proc in procs:
-                try:
+                with contextlib.suppress(psutil.NoSuchProcess):
                     total += proc.memory_info().rss
-                except psutil.NoSuchProcess:
-                    pass
             self.peak_bytes = max(self.peak_bytes, total)
             self._stop.wait(self.every)
 

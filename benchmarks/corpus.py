@@ -25,6 +25,7 @@ Usage: python -m benchmarks.corpus --postings 100000 --out /tmp/bench/synthetic_
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -34,10 +35,49 @@ from pathlib import Path
 
 REAL_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "postings_real.jsonl"
 _TOKEN = re.compile(r"\n+|[^\s]+")
-_SYLLABLES = (
-    "ka ri to ne lo ma su vi de ra zo qua bel tron lux nex vor sta pli gra fen dor mi "
-    "ta co ly ze ph ar ex io un it sy ka va mo ri gen ix ol"
-).split()
+_SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "ne",
+    "lo",
+    "ma",
+    "su",
+    "vi",
+    "de",
+    "ra",
+    "zo",
+    "qua",
+    "bel",
+    "tron",
+    "lux",
+    "nex",
+    "vor",
+    "sta",
+    "pli",
+    "gra",
+    "fen",
+    "dor",
+    "mi",
+    "ta",
+    "co",
+    "ly",
+    "ze",
+    "ph",
+    "ar",
+    "ex",
+    "io",
+    "un",
+    "it",
+    "sy",
+    "ka",
+    "va",
+    "mo",
+    "ri",
+    "gen",
+    "ix",
+    "ol",
+]
 _LOCATIONS = (
     "San Francisco, CA",
     "New York, NY",
@@ -91,7 +131,7 @@ class BigramModel:
                 continue
             starts.append(tokens[0])
             lengths.append(len(text))
-            for a, b in zip(tokens, tokens[1:], strict=False):
+            for a, b in itertools.pairwise(tokens):
                 following[a].append(b)
         self.following = dict(following)
         self.starts = starts
@@ -214,6 +254,31 @@ def generate(
     }
 
 
+def describe(path: Path) -> dict[str, object]:
+    """Postings, companies, mean characters, words and distinct words of a written corpus."""
+    seen: set[str] = set()
+    companies: set[str] = set()
+    postings = words = chars = 0
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            split = record["text"].split()
+            postings += 1
+            chars += len(record["text"])
+            words += len(split)
+            seen.update(split)
+            companies.add(record.get("company") or "")
+    return {
+        "postings": postings,
+        "companies": len(companies),
+        "mean_chars": chars / max(postings, 1),
+        "words": words,
+        "distinct_words": len(seen),
+        "trained_on_real_corpus": REAL_CORPUS.is_file(),
+        "path": str(path),
+    }
+
+
 def distinct_words(path: Path, limit: int | None = None) -> tuple[int, int]:
     """(words, distinct whitespace-split words) of a JSONL corpus."""
     seen: set[str] = set()
@@ -241,4 +306,4 @@ if __name__ == "__main__":
     main()
 
 
-__all__ = ["BigramModel", "distinct_words", "generate", "load_model"]
+__all__ = ["BigramModel", "describe", "distinct_words", "generate", "load_model"]

@@ -63,7 +63,9 @@ def aho_extractor(taxonomy: Taxonomy):  # type: ignore[no-untyped-def]
         candidates = []
         for end, (skill, length) in automaton.iter(low):
             start = end - length + 1
-            if (start == 0 or not word(low[start - 1])) and (end + 1 == n or not word(low[end + 1])):
+            if (start == 0 or not word(low[start - 1])) and (
+                end + 1 == n or not word(low[end + 1])
+            ):
                 candidates.append((start, -length, end, skill))
         candidates.sort()
         found, last = set(), -1

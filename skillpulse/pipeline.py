@@ -6,10 +6,10 @@ tested on its own. Each step that writes takes the raw store connection and is i
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-import time
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path

@@ -7,6 +7,8 @@ Rows arrive as pandas DataFrames and load through DuckDB's bulk path, never row 
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,10 +52,23 @@ MENTION_COLUMNS = (
 )
 
 
+# DuckDB's buffer pool defaults to 80% of RAM; the pipeline shares the machine with extraction
+# workers and analysts, so its connections cap it (operators spill to disk beyond it). Measured
+# in docs/BENCHMARKS.md; override with SKILLPULSE_DUCKDB_MEMORY_LIMIT (e.g. "4GB").
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def tune(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Apply the pipeline's DuckDB settings (memory limit) to a writing connection."""
+    limit = os.environ.get("SKILLPULSE_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    con.execute("set memory_limit = ?", [limit])
+    return con
+
+
 def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the raw store with every sql/raw table present."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = tune(duckdb.connect(str(path)))
     for model in raw_ddl():
         con.execute(model.sql)
     return con
@@ -66,7 +81,10 @@ def _transaction(con: duckdb.DuckDBPyConnection, statements: Iterator[None]) -> 
             pass
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        # A failed write (a full disk) can end the transaction itself; the rollback's own
+        # "no transaction is active" must not hide the error that explains what happened.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
         raise
 
 
@@ -227,9 +245,7 @@ def iter_pending_texts(
     """
     reader = con.cursor()
     try:
-        result = reader.execute(
-            f"select p.content_hash, p.text {_PENDING_SQL}", [taxonomy_version]
-        )
+        result = reader.execute(f"select p.content_hash, p.text {_PENDING_SQL}", [taxonomy_version])
         seen: set[str] = set()
         while rows := result.fetchmany(batch_size):
             batch = []

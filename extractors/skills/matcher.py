@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -66,7 +67,8 @@ def build_pipeline(taxonomy: Taxonomy) -> tuple[Language, PhraseMatcher, PhraseM
     for letter in ("R", "C", "r", "c"):
         nlp.tokenizer.add_special_case(f"{letter}.", [{"ORTH": letter}, {"ORTH": "."}])
     # Real postings glue names together: zero-width spaces around stack items ("\u200bGo\u200b"),
-    # "Scientist(Machine Learning)", "HTML+CSS+JS". Split those without touching "C++" or "C#".
+    # "Scientist(Machine Learning)", "HTML+CSS+JS", "C++/Java/C#". Split those without touching
+    # "C++" or "C#" ("/" after a letter already splits: "C/C++", "CI/CD", "TCP/IP").
     nlp.tokenizer.prefix_search = compile_prefix_regex([*nlp.Defaults.prefixes, *_INVISIBLE]).search
     nlp.tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, *_INVISIBLE]).search
     nlp.tokenizer.infix_finditer = compile_infix_regex(
@@ -75,6 +77,8 @@ def build_pipeline(taxonomy: Taxonomy) -> tuple[Language, PhraseMatcher, PhraseM
             *_INVISIBLE,
             r"(?<=[A-Za-z])\((?=[A-Za-z])",
             r"(?<=[A-Za-z])\+(?=[A-Za-z])",
+            r"(?<=[+#])/(?=[A-Za-z.])",
+            r"(?<=[A-Za-z])#(?=/)",  # "C#/Java" as "C", "#" like a free-standing "C#"
         ]
     ).finditer
     lower = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -119,6 +123,7 @@ class SkillExtractor:
             for skill_id, forms in self.rules.gated_aliases.items():
                 gated.add(skill_id, list(self.nlp.tokenizer.pipe(forms)))
             self._matchers.append((gated, "gated_alias"))
+        self._word_id_cache: dict[frozenset[str], frozenset[int]] = {}
 
     def extract(self, text: str, doc_id: str = "") -> Extraction:
         return self._from_doc(self.nlp.make_doc(text), doc_id, text)
@@ -177,16 +182,21 @@ class SkillExtractor:
             skill = span.label_
             if span.start_char < slot_end and self._slot_applies(skill, base):
                 continue
-            rules = self.rules.rules_for(skill, span.text, base)
+            suffix = self.rules.company_suffix  # "Docker Inc": a company name, never a skill
+            if suffix is not None and suffix.match(text, span.end_char):
+                continue
+            # text[start_char:end_char] is span.text without a Token built per word (profiled).
+            rules = self.rules.rules_for(skill, text[span.start_char : span.end_char], base)
             candidates.append(_Candidate(span, skill, base, rules))
-        kept = [c for c in candidates if not self._vetoed(doc, c)]
+        lowers = _Lowers(doc)
+        kept = [c for c in candidates if not self._vetoed(doc, c, lowers)]
         for candidate in kept:
             candidate.gated = self._needs_gate(doc, candidate)
         strong = [c for c in kept if not c.gated]
         mentions: list[Mention] = []
         sections = map_sections(text) if kept else None
         for candidate in kept:
-            if candidate.gated and not self._corroborated(doc, candidate, strong):
+            if candidate.gated and not self._corroborated(doc, candidate, strong, lowers):
                 continue
             span = candidate.span
             rule = candidate.base
@@ -197,7 +207,7 @@ class SkillExtractor:
                     skill=candidate.skill,
                     start=span.start_char,
                     end=span.end_char,
-                    text=span.text,
+                    text=text[span.start_char : span.end_char],
                     section=sections.section_at(span.start_char) if sections else "body",
                     rule=rule,
                 )
@@ -250,7 +260,16 @@ class SkillExtractor:
             return base == "case_sensitive" and skill in self.rules.ambiguous
         return applies == "ambiguous" and skill in self.rules.ambiguous
 
-    def _vetoed(self, doc: Doc, candidate: _Candidate) -> bool:
+    def _word_ids(self, words: frozenset[str]) -> frozenset[int]:
+        """A word set as LOWER hashes, so windows compare ints instead of building Tokens."""
+        ids = self._word_id_cache.get(words)
+        if ids is None:
+            ids = self._word_id_cache[words] = frozenset(
+                self.nlp.vocab.strings.add(w) for w in words
+            )
+        return ids
+
+    def _vetoed(self, doc: Doc, candidate: _Candidate, lowers: _Lowers) -> bool:
         span = candidate.span
         for rule in candidate.rules:
             if rule.matcher is not None:
@@ -262,9 +281,11 @@ class SkillExtractor:
             if rule.negative_words and rule.negative_window:
                 lo = max(0, span.start - rule.negative_window)
                 hi = min(len(doc), span.end + rule.negative_window)
-                for index in (*range(lo, span.start), *range(span.end, hi)):
-                    if doc[index].lower_ in rule.negative_words:
-                        return True
+                ids, negative = lowers.ids(), self._word_ids(rule.negative_words)
+                if not negative.isdisjoint(ids[lo : span.start]) or not negative.isdisjoint(
+                    ids[span.end : hi]
+                ):
+                    return True
         return False
 
     def _needs_gate(self, doc: Doc, candidate: _Candidate) -> bool:
@@ -276,14 +297,18 @@ class SkillExtractor:
                 return True
         return False
 
-    def _corroborated(self, doc: Doc, candidate: _Candidate, strong: list[_Candidate]) -> bool:
+    def _corroborated(
+        self, doc: Doc, candidate: _Candidate, strong: list[_Candidate], lowers: _Lowers
+    ) -> bool:
         span = candidate.span
         rule = next(r for r in candidate.rules if r.rule_id == candidate.rule_id)
         lo, hi = _window(doc, span.start, span.end, rule.window)
         if rule.context_words:
-            for index in (*range(lo, span.start), *range(span.end, hi)):
-                if doc[index].lower_ in rule.context_words:
-                    return True
+            ids, context = lowers.ids(), self._word_ids(rule.context_words)
+            if not context.isdisjoint(ids[lo : span.start]) or not context.isdisjoint(
+                ids[span.end : hi]
+            ):
+                return True
         for other in strong:
             if other is candidate or other.skill == candidate.skill:
                 continue
@@ -291,6 +316,21 @@ class SkillExtractor:
             if overlaps and self.rules.corroborates(rule, other.skill):
                 return True
         return False
+
+
+class _Lowers:
+    """A Doc's LOWER hashes as a plain list, computed on first use (one C pass per Doc)."""
+
+    __slots__ = ("_doc", "_ids")
+
+    def __init__(self, doc: Doc) -> None:
+        self._doc = doc
+        self._ids: list[int] | None = None
+
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            self._ids = self._doc.to_array(LOWER).tolist()
+        return self._ids
 
 
 def _in_url_or_email(text: str, start: int, end: int) -> bool:

@@ -8,6 +8,7 @@ can ask, for one candidate mention: is it vetoed, and does it need corroboration
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -90,6 +91,9 @@ def validate_rules(document: Mapping[str, Any], skill_ids: Iterable[str]) -> lis
         for pattern in rule.get("negative", []):
             if not isinstance(pattern, list) or not all(isinstance(t, dict) for t in pattern):
                 problems.append(f"{where}: each negative pattern must be a list of token tables")
+    suffixes = document.get("company_suffix", {}).get("words", [])
+    if not isinstance(suffixes, list) or not all(isinstance(w, str) and w for w in suffixes):
+        problems.append("[company_suffix] words must be a list of non-empty strings")
     return problems
 
 
@@ -113,6 +117,13 @@ class RuleSet:
         self.company_slot = CompanySlot(
             applies_to=str(slot.get("applies_to", "none")),
             separators=tuple(slot.get("separators", ())),
+        )
+        # "Docker Inc", "Docker, Inc.": a skill name followed by a legal form is a company name.
+        # Matched on the text right after a mention (pattern.match(text, end)); None when unset.
+        suffixes = document.get("company_suffix", {}).get("words", [])
+        words = "|".join(map(re.escape, suffixes))
+        self.company_suffix: re.Pattern[str] | None = (
+            re.compile(rf"(?:[ \t]*,[ \t]*|[ \t]+)(?:{words})\.?(?!\w)") if suffixes else None
         )
         self.categories = dict(categories)
         self.ambiguous = ambiguous

@@ -16,6 +16,7 @@ from extractors.sources.base import (
     Payload,
     Posting,
     SourceConfig,
+    board_segment,
     parse_records,
     payload_json,
     records_in,
@@ -36,7 +37,8 @@ class Ashby:
     def fetch(self, config: SourceConfig, client: HttpClient) -> Iterator[Payload]:
         base = (config.base_url or self.default_base_url).rstrip("/")
         response = client.get(
-            f"{base}/posting-api/job-board/{config.board}", params={"includeCompensation": "true"}
+            f"{base}/posting-api/job-board/{board_segment(config)}",
+            params={"includeCompensation": "true"},
         )
         yield response_payload(self.kind, config.board, "board", response)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from extractors.http import HttpClient, Response
 
@@ -48,6 +49,18 @@ class Payload:
         return hashlib.sha256(self.body).hexdigest()
 
 
+_TEXT_FIELDS = (
+    "source",
+    "board",
+    "source_posting_id",
+    "title",
+    "company",
+    "location",
+    "text",
+    "url",
+)
+
+
 @dataclass(frozen=True)
 class Posting:
     """A job posting as one source describes it, before any cross-source deduplication."""
@@ -67,6 +80,19 @@ class Posting:
     salary_currency: str | None = None
     payload_sha256: str | None = None
     seen_at: datetime | None = None  # when the source says it saw the posting (JSONL only)
+
+    def __post_init__(self) -> None:
+        # A lone surrogate (JSON "\ud800") cannot be stored as UTF-8: it would fail the whole
+        # landing transaction. Refused here, it is one record's reject (ValueError) instead.
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    raise ValueError(
+                        f"'{name}' holds {value[exc.start]!r} at {exc.start}, not valid Unicode text"
+                    ) from None
 
     @cached_property
     def content_hash(self) -> str:
@@ -111,6 +137,11 @@ def payload_json(payload: Payload) -> Any:
     """The payload body decoded as JSON, or a SourceError naming the source and URL."""
     try:
         return json.loads(payload.body)
+    except RecursionError:
+        raise SourceError(
+            f"{payload.source}/{payload.board}: {payload.url} did not return usable JSON "
+            "(nested too deeply)"
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         snippet = payload.body[:80].decode("utf-8", errors="replace")
         raise SourceError(
@@ -125,7 +156,9 @@ RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 def records_in(payload: Payload, document: Any, key: str | None = None) -> list[Any]:
     """The list of records in a decoded payload: `document[key]`, or the document itself."""
-    records = document.get(key) if key is not None and isinstance(document, dict) else document
+    # A bare list where an envelope was expected is a broken answer, not an empty board.
+    envelope = document if isinstance(document, dict) else {}
+    records = document if key is None else envelope.get(key)
     if not isinstance(records, list):
         what = f"has no '{key}' list" if key is not None else "is not a JSON list"
         raise SourceError(f"{payload.source}/{payload.board}: {payload.url} {what}")
@@ -152,6 +185,14 @@ def parse_records(
                 )
             )
     return result
+
+
+def board_segment(config: SourceConfig) -> str:
+    """The board name as one URL path segment: percent-quoted, so a board from the config can
+    never add path segments, a query or a fragment; '.' and '..' (which URLs resolve) refused."""
+    if config.board.strip() in ("", ".", ".."):
+        raise SourceError(f"{config.kind}/{config.board}: not a usable board name")
+    return quote(config.board, safe="")
 
 
 def response_payload(source: str, board: str, kind: str, response: Response) -> Payload:

@@ -15,6 +15,7 @@ from extractors.sources.base import (
     Payload,
     Posting,
     SourceConfig,
+    board_segment,
     parse_records,
     payload_json,
     records_in,
@@ -30,7 +31,9 @@ class Greenhouse:
 
     def fetch(self, config: SourceConfig, client: HttpClient) -> Iterator[Payload]:
         base = (config.base_url or self.default_base_url).rstrip("/")
-        response = client.get(f"{base}/v1/boards/{config.board}/jobs", params={"content": "true"})
+        response = client.get(
+            f"{base}/v1/boards/{board_segment(config)}/jobs", params={"content": "true"}
+        )
         yield response_payload(self.kind, config.board, "board", response)
 
     def parse(self, payload: Payload) -> ParseResult:

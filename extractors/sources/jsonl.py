@@ -75,9 +75,11 @@ def parse_line(raw_line: bytes, payload: Payload) -> Posting:
     except UnicodeDecodeError as exc:
         raise ValueError(f"invalid UTF-8 at byte {exc.start}") from exc
     try:
-        record = json.loads(line)
+        record = json.loads(line.removeprefix("\ufeff"))  # a BOM from a Windows export
     except json.JSONDecodeError as exc:
         raise ValueError(f"broken JSON: {exc.msg} at column {exc.colno}") from exc
+    except RecursionError:
+        raise ValueError("broken JSON: nested too deeply") from None
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
     posting_id = record.get("id")

@@ -76,6 +76,16 @@ class JsonLd:
         for index, script_text in enumerate(_ld_scripts(payload.body)):
             try:
                 nodes.extend(_job_postings(json.loads(script_text)))
+            except RecursionError:
+                result.rejects.append(
+                    Reject(
+                        self.kind,
+                        payload.board,
+                        f"{payload.url} script #{index + 1}",
+                        "broken JSON-LD: nested too deeply",
+                        script_text[:2000],
+                    )
+                )
             except json.JSONDecodeError as exc:
                 result.rejects.append(
                     Reject(

@@ -16,6 +16,7 @@ from extractors.sources.base import (
     Posting,
     SourceConfig,
     SourceError,
+    board_segment,
     parse_records,
     payload_json,
     records_in,
@@ -38,7 +39,7 @@ class Lever:
         page_size = int(config.options.get("page_size", PAGE_SIZE))
         for page in range(MAX_PAGES):
             response = client.get(
-                f"{base}/v0/postings/{config.board}",
+                f"{base}/v0/postings/{board_segment(config)}",
                 params={"mode": "json", "skip": page * page_size, "limit": page_size},
             )
             payload = response_payload(self.kind, config.board, "page", response)

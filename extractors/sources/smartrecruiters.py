@@ -21,6 +21,7 @@ from extractors.sources.base import (
     Reject,
     SourceConfig,
     SourceError,
+    board_segment,
     payload_json,
     response_payload,
 )
@@ -39,7 +40,7 @@ class SmartRecruiters:
 
     def fetch(self, config: SourceConfig, client: HttpClient) -> Iterator[Payload]:
         base = (config.base_url or self.default_base_url).rstrip("/")
-        list_url = f"{base}/v1/companies/{config.board}/postings"
+        list_url = f"{base}/v1/companies/{board_segment(config)}/postings"
         page_size = int(config.options.get("page_size", PAGE_SIZE))
         posting_ids: list[str] = []
         for page in range(MAX_PAGES):

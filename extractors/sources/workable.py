@@ -17,6 +17,7 @@ from extractors.sources.base import (
     Payload,
     Posting,
     SourceConfig,
+    board_segment,
     parse_records,
     payload_json,
     records_in,
@@ -33,14 +34,15 @@ class Workable:
     def fetch(self, config: SourceConfig, client: HttpClient) -> Iterator[Payload]:
         base = (config.base_url or self.default_base_url).rstrip("/")
         response = client.get(
-            f"{base}/api/v1/widget/accounts/{config.board}", params={"details": "true"}
+            f"{base}/api/v1/widget/accounts/{board_segment(config)}", params={"details": "true"}
         )
         yield response_payload(self.kind, config.board, "board", response)
 
     def parse(self, payload: Payload) -> ParseResult:
         document = payload_json(payload)
         jobs = records_in(payload, document, "jobs")
-        company = document.get("name") if isinstance(document.get("name"), str) else None
+        name = document.get("name") if isinstance(document, dict) else None
+        company = name if isinstance(name, str) else None
         return parse_records(
             payload,
             jobs,

@@ -27,13 +27,15 @@ pairs as (
     select
         a.skill_id as skill_id_a,
         b.skill_id as skill_id_b,
-        count(distinct a.posting_id) as postings_with_both,
+        -- count(*) = count(distinct a.posting_id): posting_skills has one row per posting × skill,
+        -- so a posting yields each (a, b) pair once.
+        count(*) as postings_with_both,
     from posting_skills as a
     inner join posting_skills as b
         on a.posting_id = b.posting_id
         and a.skill_id < b.skill_id
     group by all
-    having count(distinct a.posting_id) >= 5
+    having count(*) >= 5
 ),
 
 unrelated_pairs as (

@@ -7,6 +7,7 @@ SKILLPULSE_RELIABILITY_FIGURES=path set, the session writes the counts there as 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -88,6 +89,7 @@ class RawServer:
 
     def __init__(self) -> None:
         self.routes: dict[str, Handler] = {}
+        self.default: Handler | None = None  # for paths without a route (else a 404)
         self.hits: dict[str, int] = {}
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -129,7 +131,7 @@ class RawServer:
             target = request.split(b" ", 2)[1].decode("latin-1")
             path = target.split("?", 1)[0]
             self.hits[path] = self.hits.get(path, 0) + 1
-            handler = self.routes.get(path)
+            handler = self.routes.get(path, self.default)
             if handler is None:
                 conn.sendall(http_head("404 Not Found", {"Content-Length": "0"}))
                 conn.close()
@@ -138,10 +140,8 @@ class RawServer:
         except OSError:
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 conn.close()
-            except OSError:
-                pass
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def synthetic_postings(path: Path, n: int, bad_every: int = 400, seed: int = 7) 
     with path.open("w", encoding="utf-8") as handle:
         for i in range(1, n + 1):
             if i % bad_every == 0:
-                handle.write('{"id": "broken-%d", "text": \n' % i)
+                handle.write(f'{{"id": "broken-{i}", "text": \n')
                 bad += 1
                 continue
             month = 1 + i % 12
@@ -82,7 +82,12 @@ def ingest_command(jsonl: Path, db: Path, taxonomy: Path) -> list[str]:
 
 def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=300, **kwargs  # type: ignore[arg-type]
+        command,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,  # type: ignore[arg-type]
     )
 
 

@@ -20,6 +20,8 @@ from killing import REPO, ingest_command, run, start, synthetic_postings
 
 from warehouse.build import REQUIRED_OBJECTS
 
+pytestmark = pytest.mark.slow
+
 STATE_SQL = (
     "select (select count(*) from fct_postings), "
     "(select coalesce(sum(postings), 0) from fct_skill_demand_monthly "

@@ -27,6 +27,8 @@ from killing import (
 
 from warehouse.build import REQUIRED_OBJECTS
 
+pytestmark = pytest.mark.slow
+
 POSTINGS = 3000
 # (what the kill interrupts, when it is ready, seconds after that)
 KILL_POINTS = [

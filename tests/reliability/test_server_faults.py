@@ -117,7 +117,9 @@ def redirect_loop(conn: socket.socket, target: str) -> None:
 
 def invalid_utf8(conn: socket.socket, target: str) -> None:
     body = b'{"jobs": [{"id": 1, "title": "caf\xe9 \xff\xfe", "content": "x"}]}'
-    _send(conn, "200 OK", {"Content-Type": "application/json", "Content-Length": str(len(body))}, body)
+    _send(
+        conn, "200 OK", {"Content-Type": "application/json", "Content-Length": str(len(body))}, body
+    )
 
 
 def bad_content_encoding(conn: socket.socket, target: str) -> None:
@@ -134,7 +136,12 @@ def lever_second_page_resets(conn: socket.socket, target: str) -> None:
     if "skip=0" in target:
         page = [{"id": "lv-1", "text": "ML Engineer", "descriptionPlain": "Python and PyTorch"}]
         body = json.dumps(page).encode()
-        _send(conn, "200 OK", {"Content-Type": "application/json", "Content-Length": str(len(body))}, body)
+        _send(
+            conn,
+            "200 OK",
+            {"Content-Type": "application/json", "Content-Length": str(len(body))},
+            body,
+        )
     else:
         reset(conn)
 
@@ -161,7 +168,9 @@ RAW_FAULTS = [
     RawFault("redirectloop", redirect_loop, "TooManyRedirects"),
     RawFault("badutf8", invalid_utf8, "UnicodeDecodeError"),
     RawFault("badencoding", bad_content_encoding, "could not be decoded (Content-Encoding: gzip)"),
-    RawFault("lever2ndpage", lever_second_page_resets, "connection reset by the server", kind="lever"),
+    RawFault(
+        "lever2ndpage", lever_second_page_resets, "connection reset by the server", kind="lever"
+    ),
 ]
 # Status storms through the replay server's fault queues (always more faults than retries).
 STORMS = {
@@ -253,18 +262,23 @@ def _assert_failed_and_nothing_stored(night: Night, kind: str, board: str, fragm
 
 
 @pytest.mark.parametrize("fault", RAW_FAULTS, ids=[f.board for f in RAW_FAULTS])
-def test_socket_fault_fails_its_source_clearly_and_stores_nothing(night: Night, fault: RawFault) -> None:
+def test_socket_fault_fails_its_source_clearly_and_stores_nothing(
+    night: Night, fault: RawFault
+) -> None:
     _assert_failed_and_nothing_stored(night, fault.kind, fault.board, fault.error)
     assert night.seconds[fault.board] < 8, "a fault must not stall the night"
-    record_figure("server", fault.board, night.hits.get(_path(fault), 0), "source failed, nothing stored")
+    record_figure(
+        "server", fault.board, night.hits.get(_path(fault), 0), "source failed, nothing stored"
+    )
 
 
 @pytest.mark.parametrize("board", list(STORMS))
 def test_status_storm_fails_its_source_after_the_retries(night: Night, board: str) -> None:
     _assert_failed_and_nothing_stored(night, "greenhouse", board, STORMS[board][1])
-    assert STORMS[board][1] + " " in _query(
-        night.db, "select error from source_runs where board = ?", [board]
-    )[0][0]
+    assert (
+        STORMS[board][1] + " "
+        in _query(night.db, "select error from source_runs where board = ?", [board])[0][0]
+    )
     assert night.hits[board] == 1 + HTTP.max_retries
     record_figure("server", board, night.hits[board], "source failed, nothing stored")
 
@@ -277,7 +291,9 @@ def test_good_sources_land_whole_beside_the_faults(night: Night) -> None:
             [kind, board],
         ) == [("ok", expected, None)]
         assert _query(
-            night.db, "select count(*) from fct_postings where source = ? and board = ?", [kind, board]
+            night.db,
+            "select count(*) from fct_postings where source = ? and board = ?",
+            [kind, board],
         ) == [(expected,)]
     statuses = dict(_query(night.db, "select status, count(*) from source_runs group by 1"))
     assert statuses == {"ok": len(GOOD), "failed": len(RAW_FAULTS) + len(STORMS)}

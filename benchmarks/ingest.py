@@ -1,0 +1,92 @@
+"""End-to-end ingest (JSONL → built marts) and the nightly re-run over the same input.
+
+`skillpulse ingest` runs in a subprocess, twice over the same file into the same warehouse:
+the first run lands, extracts and builds everything; the second finds every posting already
+landed with the same content hash, extracts nothing and rebuilds the marts. Per run: wall time,
+the stage timings the CLI writes with --timings (parse, load, extract, build), peak memory of
+the whole process tree (parent plus extraction workers, sampled every 0.1 s) and the largest
+single process (getrusage RUSAGE_CHILDREN), the raw store's and the warehouse's sizes on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from benchmarks.common import run_measured
+
+
+def ingest_twice(
+    corpus: Path, workdir: Path, taxonomy: Path, processes: int = 0, runs: int = 2
+) -> dict[str, object]:
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    db = workdir / "warehouse.duckdb"
+    out: dict[str, object] = {"corpus": str(corpus), "runs": []}
+    for number in range(1, runs + 1):
+        timings = workdir / f"timings-{number}.json"
+        command = [
+            sys.executable,
+            "-c",
+            "from skillpulse.cli import main; main()",
+            "ingest",
+            "--input",
+            str(corpus),
+            "--db",
+            str(db),
+            "--taxonomy",
+            str(taxonomy),
+            "--processes",
+            str(processes),
+            "--timings",
+            str(timings),
+        ]
+        measured = run_measured(command, workdir / f"ingest-{number}.log")
+        measured["stages"] = json.loads(timings.read_text()) if timings.is_file() else {}
+        measured["raw_mb"] = _size_mb(db.with_name("warehouse.raw.duckdb"))
+        measured["warehouse_mb"] = _size_mb(db)
+        out["runs"].append(measured)  # type: ignore[union-attr]
+        if measured["rc"] != 0 or not measured["stages"]:
+            raise RuntimeError(f"ingest run {number} failed; see {workdir}/ingest-{number}.log")
+    return out
+
+
+def _size_mb(path: Path) -> float:
+    return path.stat().st_size / 2**20 if path.is_file() else 0.0
+
+
+def render(results: dict[str, dict]) -> str:
+    lines = [
+        "| corpus | run | wall s | parse s | load s | extract s | build s | peak RSS, tree (MB) | "
+        "peak RSS, largest process (MB) | raw store MB | warehouse MB | load avg (start→end) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    notes = []
+    for label, result in results.items():
+        runs = result.get("runs", [])
+        for index, run in enumerate(runs, start=1):
+            stages = run.get("stages", {})
+            lines.append(
+                f"| {label} | {'first' if index == 1 else 're-run, same input'} | "
+                f"{run['seconds']:.1f} | {stages.get('parse', 0):.1f} | {stages.get('load', 0):.1f} | "
+                f"{stages.get('extract', 0):.1f} | {stages.get('build', 0):.1f} | "
+                f"{run['peak_tree_rss_mb']:,.0f} | {run['peak_child_rss_mb']:,.0f} | "
+                f"{run['raw_mb']:,.0f} | {run['warehouse_mb']:,.0f} | "
+                f"{run['load'][0]:.1f}→{run['load'][1]:.1f} |"
+            )
+        if len(runs) >= 2:
+            first, second = runs[0], runs[1]
+            extract = first.get("stages", {}).get("extract", 0.0)
+            notes.append(
+                f"- {label}: ingest / extraction alone = {first['seconds'] / extract:.2f}× "
+                if extract
+                else f"- {label}: "
+            )
+            notes[-1] += (
+                f"; re-run / first run = {second['seconds'] / first['seconds']:.0%} "
+                f"({second['seconds']:.1f} s vs {first['seconds']:.1f} s)."
+            )
+    return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"

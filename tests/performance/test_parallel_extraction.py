@@ -1,0 +1,127 @@
+"""The persistent extraction pool and the streaming extract step give what the serial path gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from extractors.skills.matcher import ExtractorPool, to_plain
+from skillpulse import pipeline
+from warehouse import raw_store
+
+TEXTS = [
+    ("a", "Python, R and Go on AWS.\n\nRequirements:\n- PyTorch\n- Kubernetes"),
+    ("b", "Send your CV to jobs@spark.io; we use Spark and Kafka."),
+    ("c", ""),
+    ("d", "Machine learning (ML) with PyTorch; regression testing by QA."),
+    ("e", "Go to https://www.example.com/python for details. Scala, C++ and C#."),
+] * 7
+
+
+def test_pool_matches_extract_many_in_order(skill_extractor) -> None:  # type: ignore[no-untyped-def]
+    serial = list(skill_extractor.extract_many(TEXTS))
+    with ExtractorPool(skill_extractor.taxonomy, processes=2, chunk_size=3, window=2) as pool:
+        first = list(pool.extract(TEXTS))
+        again = list(pool.extract(iter(TEXTS[:7])))  # the same workers serve a second call
+    assert first == serial
+    assert again == serial[:7]
+
+
+def test_pool_chunks_are_consumed_lazily(skill_extractor) -> None:  # type: ignore[no-untyped-def]
+    pulled: list[int] = []
+
+    def chunks():  # type: ignore[no-untyped-def]
+        for number in range(10):
+            pulled.append(number)
+            yield TEXTS[:2]
+
+    with skill_extractor.pool(processes=2) as pool:
+        results = pool.map_chunks(chunks())
+        next(results)
+        assert len(pulled) <= pool.window + 1  # never the whole input up front
+        rest = list(results)
+    assert len(rest) == 9
+
+
+def test_plain_mentions_frame_equals_mentions_frame(skill_extractor) -> None:  # type: ignore[no-untyped-def]
+    extractions = list(skill_extractor.extract_many(TEXTS))
+    expected = pipeline.mentions_frame(extractions, "v1").reset_index(drop=True)
+    got = pipeline.plain_mentions_frame([to_plain(e) for e in extractions], "v1")
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
+    assert pipeline.plain_mentions_frame([], "v1").empty
+
+
+def _raw_store_with_postings(path: Path, texts: list[str]) -> duckdb.DuckDBPyConnection:
+    con = raw_store.open_raw(path)
+    import hashlib
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "source": "t",
+            "board": "b",
+            "source_posting_id": str(i),
+            "text": text,
+            "content_hash": hashlib.sha256(text.encode()).hexdigest(),
+            "role_family": "other",
+            "seniority": "unknown",
+            "parsed_at": now,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "last_seen_run_id": "r",
+        }
+        for i, text in enumerate(texts)
+    ]
+    frame = pd.DataFrame(rows, columns=list(raw_store.POSTING_COLUMNS))
+    raw_store.land_source_result(con, "r", None, pd.DataFrame(), frame, pd.DataFrame())
+    return con
+
+
+def _mentions(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("select * from raw_mentions order by all").fetchall()
+
+
+def test_extract_pending_with_two_processes_lands_what_one_does(
+    skill_extractor, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    # Duplicated texts (several postings, one content hash) are extracted once.
+    texts = [text for _, text in TEXTS if text] + ["Rust and Python", "Rust and Python"]
+    serial = _raw_store_with_postings(tmp_path / "one.raw.duckdb", texts)
+    parallel = _raw_store_with_postings(tmp_path / "two.raw.duckdb", texts)
+    distinct = len(set(texts))
+    seen: list[tuple[int, int]] = []
+    assert pipeline.extract_pending(serial, skill_extractor, batch_size=4) == distinct
+    assert (
+        pipeline.extract_pending(
+            parallel,
+            skill_extractor,
+            batch_size=4,
+            processes=2,
+            progress=lambda d, t: seen.append((d, t)),
+        )
+        == distinct
+    )
+    assert _mentions(parallel) == _mentions(serial)
+    assert seen[-1] == (distinct, distinct)
+    # Nothing is pending any more: a second pass extracts nothing and starts no pool.
+    assert pipeline.extract_pending(parallel, skill_extractor, processes=2) == 0
+    assert raw_store.count_pending(parallel, skill_extractor.taxonomy.version) == 0
+
+
+def test_iter_pending_texts_streams_while_the_caller_writes(tmp_path: Path) -> None:
+    texts = [f"posting number {i} about Python" for i in range(25)]
+    con = _raw_store_with_postings(tmp_path / "s.raw.duckdb", texts)
+    got = []
+    for batch in raw_store.iter_pending_texts(con, "v1", 10):
+        got.extend(batch)
+        raw_store.land_extractions(con, "v1", [h for h, _ in batch], pd.DataFrame())
+    assert sorted(t for _, t in got) == sorted(texts)
+    assert raw_store.count_pending(con, "v1") == 0
+
+
+def test_default_processes_only_for_large_batches() -> None:
+    assert pipeline.default_processes(10) == 1
+    assert 1 <= pipeline.default_processes(pipeline.PARALLEL_MIN_TEXTS) <= 2
