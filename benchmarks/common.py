@@ -76,11 +76,19 @@ def interleaved(variants: list[tuple[str, Callable[[], object]]], repeat: int, w
     return out
 
 
-class TreeMemory:
-    """Peak of the summed RSS of a process and all its descendants, sampled every `every` s.
+def _pss(proc: psutil.Process) -> int:
+    """Proportional set size (shared pages split between their sharers), else RSS."""
+    try:
+        return proc.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return proc.memory_info().rss
 
-    getrusage(RUSAGE_CHILDREN) reports the largest single process only; with extraction
-    workers the whole tree is what the machine must hold.
+
+class TreeMemory:
+    """Peak of the summed memory (PSS) of a process and all its descendants, sampled every
+    `every` s. getrusage(RUSAGE_CHILDREN) reports the largest single process only; with
+    extraction workers the whole tree is what the machine must hold, and summing RSS would
+    count pages shared between processes more than once.
     """
 
     def __init__(self, pid: int, every: float = 0.1) -> None:
@@ -110,8 +118,8 @@ class TreeMemory:
             except psutil.NoSuchProcess:
                 break
             for proc in procs:
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    total += proc.memory_info().rss
+                with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                    total += _pss(proc)
             self.peak_bytes = max(self.peak_bytes, total)
             self._stop.wait(self.every)
 

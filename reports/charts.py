@@ -300,7 +300,7 @@ def volume_svg(periods: list[dict], title: str, width: int = 640, height: int = 
 
 
 def range_svg(low: float, mid: float, high: float, maximum: float, width: int = 160) -> str:
-    """A salary range (lowest to highest) with the median as a dot."""
+    """A salary range (25th to 75th percentile) with the median as a dot."""
     maximum = maximum if maximum > 0 else 1.0
 
     def scale(v: float) -> float:

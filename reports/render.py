@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reports.data import gather
+from reports.gather import gather
 
 REPORT_NAME = re.compile(r"^report-(\d{4}-\d{2}-\d{2})\.html$")
 

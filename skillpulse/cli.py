@@ -41,7 +41,7 @@ ProcessesOption = Annotated[
         "--processes",
         min=0,
         help="Worker processes for extraction: 1 = in-process; 0 (default) = min(2, CPUs) when "
-        "at least 5,000 texts are pending, else 1.",
+        "at least 10,000 texts are pending, else 1.",
     ),
 ]
 

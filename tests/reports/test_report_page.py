@@ -66,9 +66,12 @@ def test_report_has_every_section(rendered: str) -> None:
     ):
         assert f": {area}</h3>" in rendered, area
     assert "What the article lacks" in rendered
-    # Rising/falling: PyTorch appears only in 2026, TensorFlow only in 2024.
-    rising, falling = rendered.split("<strong>Rising</strong>")[1].split("<strong>Falling</strong>")
-    assert "PyTorch" in rising and "TensorFlow" in falling.split("</table>")[0]
+    # Rising/falling is rpt_skill_trends': 12 postings in 2024 and 20 in 2026 are under its
+    # 30-postings support gate, so the report says so instead of ranking noise. The rising and
+    # falling tables themselves are checked value by value in test_report_units.py.
+    movers = rendered.split("<h3>Rising and falling</h3>")[1].split("</section>")[0]
+    assert "Too few postings to call any skill rising or falling yet" in movers
+    assert "<strong>Rising</strong>" not in movers
     # Salary by skill: the fixture states USD ranges.
     assert "state a salary in USD" in rendered
 

@@ -1,12 +1,27 @@
-"""The report's small parts: evidence snippets, charts and statistics, on literal inputs."""
+"""The report's small parts on literal inputs, and its numbers against the rpt_ tables.
+
+The statistics (shares, Wilson intervals, z-test, Benjamini-Hochberg, lift, salary quantiles)
+live in the warehouse's SQL and are tested in tests/warehouse; here a small warehouse with
+hand-countable postings is rendered, and the page must show exactly what the tables hold.
+"""
 
 from __future__ import annotations
 
-import math
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
 
 from reports import charts
-from reports.data import benjamini_hochberg, two_proportion_p, wilson
 from reports.evidence import sentence_bounds, snippet
+from reports.render import render_report
+
+# wh_factory (tests/warehouse) builds a real warehouse from literal postings; it is a plain
+# module next to those tests, not a package, so its folder goes on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "warehouse"))
+from wh_factory import P, build, land
 
 
 def test_snippet_cuts_the_sentence_and_marks_the_words() -> None:
@@ -60,20 +75,192 @@ def test_heatmap_escapes_skill_names() -> None:
     assert svg.count('class="cell l4"') == 2
 
 
-def test_wilson_interval_matches_the_textbook_value() -> None:
-    low, high = wilson(10, 100)
-    assert math.isclose(low, 0.0552, abs_tol=1e-4) and math.isclose(high, 0.1744, abs_tol=1e-4)
-    assert wilson(0, 0) == (None, None)
-
-
-def test_two_proportion_test_and_fdr_correction() -> None:
-    # 10/100 vs 30/100: z ≈ 3.54, p ≈ 0.0004.
-    assert math.isclose(two_proportion_p(10, 100, 30, 100), 0.000402, abs_tol=2e-5)
-    assert two_proportion_p(5, 50, 5, 50) == 1.0
-    assert benjamini_hochberg([0.01, 0.04, 0.03]) == [0.03, 0.04, 0.04]
-
-
 def test_axis_ceiling_is_round_and_above_the_data() -> None:
     assert charts.nice_ceiling(0.53) == 0.6
     assert charts.nice_ceiling(0.061) == 0.08
     assert charts.nice_ceiling(0.0) == 0.05
+
+
+# --- the page shows the rpt_ tables' numbers ------------------------------------------------
+#
+# 40 ml-engineer postings in March 2025 and 40 in March 2026 (so the 12-month window is
+# Apr 2025 – Mar 2026, 40 postings, and rpt_skill_trends' last_12m_vs_prior_12m compares the
+# two Marches). Every posting asks for Python.
+#   2025: PyTorch in 4, AWS in 20, Communication in 10.
+#   2026: PyTorch in 30 (the 20 senior ones and 10 of the rest), AWS in 4, PySpark in 6 (so
+#         Spark in 6), Communication in 10; 5 state a USD salary of 100k…140k, 2 one in EUR.
+
+
+def _postings() -> list[P]:
+    out = []
+    for j in range(40):
+        skills = ["python"] + ["pytorch"] * (j < 4) + ["aws"] * (j < 20)
+        skills += ["communication"] * (j % 4 == 0)
+        out.append(P(f"a{j:02d}", "2025-03-10", skills, company=f"Old {j}"))
+    for i in range(40):
+        skills = ["python"] + ["pytorch"] * (i < 30) + ["aws"] * (i >= 36)
+        skills += ["pyspark"] * (30 <= i < 36) + ["communication"] * (i % 4 == 0)
+        salary: dict = {}
+        if i < 5:
+            salary = {"salary_min": 100_000 + 10_000 * i, "salary_max": 100_000 + 10_000 * i}
+            salary["salary_currency"] = "usd"
+        elif i < 7:
+            salary = {"salary_min": 90_000, "salary_max": 110_000, "salary_currency": "eur"}
+        out.append(
+            P(
+                f"b{i:02d}",
+                "2026-03-10",
+                skills,
+                company=f"New {i}",
+                seniority="senior" if i < 20 else "unknown",
+                **salary,
+            )
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory, small_taxonomy) -> tuple[Path, str]:  # type: ignore[no-untyped-def]
+    db = tmp_path_factory.mktemp("report-small") / "warehouse.duckdb"
+    land(db, _postings(), small_taxonomy)
+    build(db, small_taxonomy)
+    out = tmp_path_factory.mktemp("report-small-out")
+    html = render_report(db, out, run_date=date(2026, 4, 1)).report.read_text(encoding="utf-8")
+    return db, html
+
+
+def _section(html: str, section: str) -> str:
+    return html.split(f'<section id="{section}"')[1].split("</section>")[0]
+
+
+def _one(db: Path, sql: str, params: list | None = None) -> tuple:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchone()
+    finally:
+        con.close()
+
+
+def test_roadmap_shows_rpt_roadmap_and_rpt_roadmap_areas(small: tuple[Path, str]) -> None:
+    db, html = small
+    roadmap = _section(html, "roadmap")
+    # rpt_roadmap: PyTorch in 30 of the window's 40 postings, Wilson 95% interval 59.8% – 85.8%.
+    assert _one(
+        db, "select postings_with_skill, postings from rpt_roadmap where skill_id = 'pytorch'"
+    ) == (30, 40)
+    assert (
+        "<td>PyTorch</td><td>Deep-learning frameworks</td>\n"
+        '        <td class="num">30</td><td class="num">75.0%</td>\n'
+        '        <td class="num">59.8% – 85.8%</td>'
+    ) in roadmap
+    # rpt_roadmap_areas: every posting names a programming language (Python).
+    assert _one(
+        db,
+        "select area_demand_share from rpt_roadmap_areas where roadmap_area = 'programming-languages'",
+    ) == (1.0,)
+    assert "100% of postings name at least one of its skills" in roadmap
+    # The role family rpt_skill_demand_window chose (40 ml-engineer postings ≥ 30).
+    assert "<strong>ml-engineer</strong> postings" in html
+
+
+def test_rising_and_falling_are_rpt_skill_trends_rows(small: tuple[Path, str]) -> None:
+    db, html = small
+    row = _one(
+        db,
+        "select share_before, share_after, postings_before, postings_after, direction "
+        "from rpt_skill_trends where comparison = 'last_12m_vs_prior_12m' "
+        "and role_family = 'ml-engineer' and skill_id = 'pytorch'",
+    )
+    assert row == (0.1, 0.75, 40, 40, "rising")
+    trends = _section(html, "trends")
+    assert "Mar 2026 – Mar 2026" not in trends  # windows are the table's, not single months
+    assert "Apr 2025 – Mar 2026 (40 postings)" in trends
+    assert "against Apr 2024 – Mar 2025 (40 postings)" in trends
+    rising, falling = trends.split("<strong>Rising</strong>")[1].split("<strong>Falling</strong>")
+    pytorch = rising.split("PyTorch")[1].split("</tr>")[0]
+    assert "10.0% → 75.0%" in pytorch and "+65.0 pp" in pytorch
+    assert "significant" in pytorch and "p &lt; 0.001" in pytorch
+    aws = falling.split("AWS")[1].split("</tr>")[0]
+    assert "50.0% → 10.0%" in aws and "-40.0 pp" in aws and "significant" in aws
+    # Python is in every posting: no change, so in neither table.
+    assert "Python" not in rising and "Python" not in falling.split("</table>")[0]
+    # Takeaways repeat the significant movers.
+    assert '<section class="takeaway up" aria-label="Rising">' in html
+
+
+def test_trend_series_are_the_monthly_table(small: tuple[Path, str]) -> None:
+    db, html = small
+    # fct_skill_demand_monthly for PyTorch, ml-engineer, March 2026: 30/40, Wilson 59.8% – 85.8%.
+    share, low, high = _one(
+        db,
+        "select share, ci_low, ci_high from fct_skill_demand_monthly where role_family = "
+        "'ml-engineer' and skill_id = 'pytorch' and month = date '2026-03-01'",
+    )
+    assert (round(share, 3), round(low, 3), round(high, 3)) == (0.75, 0.598, 0.858)
+    trends = _section(html, "trends")
+    assert '<td>2026-03</td><td class="num">75.0%</td><td class="num">59.8% – 85.8%</td>' in trends
+    assert '<td>2025-03</td><td class="num">10.0%</td><td class="num">4.0% – 23.1%</td>' in trends
+
+
+def test_pairs_are_rpt_skill_cooccurrence_rows(small: tuple[Path, str]) -> None:
+    db, html = small
+    co = _section(html, "cooccurrence")
+    # Over all 80 postings: Python and PyTorch together in 34 (42.5%); Python is in every
+    # posting, so the lift is exactly 1.
+    assert _one(
+        db,
+        "select postings_with_both, support, lift from rpt_skill_cooccurrence "
+        "where skill_id_a = 'python' and skill_id_b = 'pytorch'",
+    ) == (34, 0.425, 1.0)
+    common = co.split("<strong>Most common pairs</strong>")[1]
+    assert (
+        '<td>Python + PyTorch</td><td class="num">34</td><td class="num">42.5%</td>'
+        '<td class="num">1.0</td>'
+    ) in common
+    # PySpark implies Python and Spark: rpt_skill_cooccurrence leaves those pairs out.
+    assert "<td>PySpark + Python</td>" not in co and "<td>Apache Spark + PySpark</td>" not in co
+    assert "PySpark + Python: lift –" in co  # a blank heatmap cell
+    assert "measured over all 80 postings" in co
+
+
+def test_cuts_are_fct_skill_demand_by_segment(small: tuple[Path, str]) -> None:
+    db, html = small
+    assert _one(
+        db,
+        "select share from fct_skill_demand_by_segment where segment = 'seniority' and "
+        "segment_value = 'senior' and year = 2026 and role_family = 'ml-engineer' "
+        "and skill_id = 'pytorch'",
+    ) == (1.0,)
+    cuts = _section(html, "cuts")
+    assert "Share of 2026's ml-engineer postings in each group" in cuts
+    seniority = cuts.split("<h3>Seniority</h3>")[1].split("</table>")[0]
+    assert (
+        '<th scope="row">PyTorch</th>\n<td class="cell-share h9">100%</td><td class="cell-share h8">50%</td>'
+        in seniority
+    )
+
+
+def test_salary_is_rpt_salary_by_skill_and_by_currency(small: tuple[Path, str]) -> None:
+    db, html = small
+    assert _one(
+        db,
+        "select n, salary_median, salary_p25, salary_p75 from rpt_salary_by_skill "
+        "where salary_currency = 'USD' and skill_id = 'python'",
+    ) == (5, 120_000, 110_000, 130_000)
+    assert _one(db, "select n from rpt_salary_by_currency where salary_currency = 'EUR'") == (2,)
+    cuts = _section(html, "cuts")
+    assert "5 postings, over the whole history, state a salary in USD" in cuts
+    assert "<strong>$120k</strong> (middle half $110k – $130k)" in cuts
+    assert "Not shown: 2 in EUR." in cuts
+    assert '<td class="num">$120k</td><td class="num">$110k – $130k</td>' in cuts
+
+
+def test_evidence_counts_are_rpt_skill_demand_window(small: tuple[Path, str]) -> None:
+    db, html = small
+    assert _one(
+        db,
+        "select postings_with_skill, share, demand_rank from rpt_skill_demand_window "
+        "where skill_id = 'pytorch'",
+    ) == (30, 0.75, 2)
+    evidence = _section(html, "evidence")
+    assert "<b>PyTorch</b> <span>· 30 postings (75.0%)</span>" in evidence
