@@ -1,0 +1,148 @@
+"""Extracting skills from stored texts not yet extracted with the current taxonomy."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from extractors.skills.matcher import Extraction, PlainExtraction, SkillExtractor
+from extractors.skills.taxonomy import load_taxonomy
+from skillpulse.progress import Update
+from warehouse import raw_store
+
+EXTRACT_BATCH = 2000
+Progress = Callable[[int, int], None]
+
+
+PARALLEL_MIN_TEXTS = 10_000
+
+
+def default_processes(pending: int) -> int:
+    """Worker processes worth using for `pending` texts: min(2, CPUs) for a large batch, else 1."""
+    import os
+
+    return min(2, os.cpu_count() or 1) if pending >= PARALLEL_MIN_TEXTS else 1
+
+
+def extract_pending(
+    con: duckdb.DuckDBPyConnection,
+    extractor: SkillExtractor,
+    batch_size: int = EXTRACT_BATCH,
+    progress: Update | None = None,
+    processes: int | None = 1,
+) -> int:
+    """Extract every stored text not yet extracted with this taxonomy; returns texts done.
+
+    Texts stream from the raw store in batches (never all at once), and each batch's mentions
+    land in one transaction. processes > 1 runs a persistent pool of worker processes that
+    each build the extractor once (SkillExtractor.pool); None picks default_processes.
+    """
+    version = extractor.taxonomy.version
+    total = raw_store.count_pending(con, version)
+    if not total:
+        return 0
+    if processes is None:
+        processes = default_processes(total)
+    batches = raw_store.iter_pending_texts(con, version, batch_size)
+    done = 0
+
+    def landed(batch: list[tuple[str, str]], mentions: pd.DataFrame) -> None:
+        nonlocal done
+        raw_store.land_extractions(con, version, [h for h, _ in batch], mentions)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+
+    if processes > 1:
+        with extractor.pool(processes) as pool:
+            submitted: deque[list[tuple[str, str]]] = deque()
+
+            def chunks() -> Iterator[list[tuple[str, str]]]:
+                for batch in batches:
+                    submitted.append(batch)
+                    yield batch
+
+            for plain in pool.map_chunks(chunks()):
+                landed(submitted.popleft(), plain_mentions_frame(plain, version))
+    else:
+        for batch in batches:
+            landed(batch, mentions_frame(extractor.extract_many(batch), version))
+    return done
+
+
+def plain_mentions_frame(plains: Iterable[PlainExtraction], taxonomy_version: str) -> pd.DataFrame:
+    """mentions_frame for the worker pool's plain tuples, built column-wise (no objects)."""
+    rows = [(doc_id, *mention) for doc_id, _, mentions in plains for mention in mentions]
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
+    frame = pd.DataFrame(
+        {
+            "content_hash": columns[0],
+            "taxonomy_version": taxonomy_version,
+            "skill_id": columns[1],
+            "start_char": columns[2],
+            "end_char": columns[3],
+            "surface": columns[4],
+            "section": columns[5],
+            "rule": columns[6],
+        },
+        columns=list(raw_store.MENTION_COLUMNS),
+    )
+    if not rows:
+        frame = frame.astype({"start_char": "int64", "end_char": "int64"})
+    return frame.drop_duplicates(
+        subset=["content_hash", "taxonomy_version", "start_char", "skill_id"]
+    )
+
+
+def mentions_frame(extractions: Iterable[Extraction], taxonomy_version: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "content_hash": e.doc_id,
+                "taxonomy_version": taxonomy_version,
+                "skill_id": m.skill,
+                "start_char": m.start,
+                "end_char": m.end,
+                "surface": m.text,
+                "section": m.section,
+                "rule": m.rule,
+            }
+            for e in extractions
+            for m in e.mentions
+        ],
+        columns=list(raw_store.MENTION_COLUMNS),
+    ).drop_duplicates(subset=["content_hash", "taxonomy_version", "start_char", "skill_id"])
+
+
+def pending_batches(
+    con: duckdb.DuckDBPyConnection, taxonomy_version: str, batch_size: int = EXTRACT_BATCH
+) -> list[list[tuple[str, str]]]:
+    """Texts not yet extracted with this taxonomy version, as (content_hash, text) batches."""
+    return list(raw_store.iter_pending_texts(con, taxonomy_version, batch_size))
+
+
+@lru_cache(maxsize=4)
+def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
+    """One extractor per process and taxonomy file: building the matcher is the slow part."""
+    return SkillExtractor(load_taxonomy(Path(taxonomy_path) if taxonomy_path else None))
+
+
+def extract_batch(batch: list[tuple[str, str]], taxonomy_path: str | None) -> pd.DataFrame:
+    """Mention rows for one batch of (content_hash, text); pure, so it can run on any worker."""
+    extractor = cached_extractor(taxonomy_path)
+    return mentions_frame(extractor.extract_many(batch), extractor.taxonomy.version)
+
+
+def land_extraction_batch(
+    con: duckdb.DuckDBPyConnection,
+    taxonomy_version: str,
+    batch: list[tuple[str, str]],
+    mentions: pd.DataFrame,
+) -> int:
+    raw_store.land_extractions(con, taxonomy_version, [h for h, _ in batch], mentions)
+    return len(batch)
