@@ -8,8 +8,8 @@ copied anywhere): each next word is drawn from the words that actually followed 
 so sentence shapes, punctuation, newlines, skill terms and their rates, and the Zipf curve of the
 vocabulary are the real ones. On top of that, each posting gets fresh names (company, product,
 URL) made of random syllables, so the vocabulary keeps growing with corpus size the way a real
-one does (Heaps' law: the real 17k postings have 130k distinct words; the 1M corpus has about
-1.2M). Lengths follow the real length distribution (mean about 1,100 characters).
+one does (Heaps' law: the real 17k postings have 130k distinct words; the 1M corpus has
+1.02M). Lengths follow the real length distribution (mean about 1,100 characters).
 
 Companies repost: about 63% of postings come from a company seen before (as in the real
 corpus, where 6,399 companies wrote 17,137 postings); 5% of those repeat the company's earlier

@@ -60,8 +60,8 @@ def _size_mb(path: Path) -> float:
 
 def render(results: dict[str, dict]) -> str:
     lines = [
-        "| corpus | run | wall s | parse s | load s | extract s | build s | peak RSS, tree (MB) | "
-        "peak RSS, largest process (MB) | raw store MB | warehouse MB | load avg (start→end) |",
+        "| corpus | run | wall s | parse s | load s | extract s | build s | peak memory, tree (PSS, MB) | "
+        "peak RSS, largest single process (MB) | raw store MB | warehouse MB | load avg (start→end) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     notes = []
@@ -69,11 +69,14 @@ def render(results: dict[str, dict]) -> str:
         runs = result.get("runs", [])
         for index, run in enumerate(runs, start=1):
             stages = run.get("stages", {})
+            # getrusage(RUSAGE_CHILDREN) is a maximum over every child so far, so a re-run
+            # would only repeat the first run's figure.
+            largest = f"{run['peak_child_rss_mb']:,.0f}" if index == 1 else "—"
             lines.append(
                 f"| {label} | {'first' if index == 1 else 're-run, same input'} | "
                 f"{run['seconds']:.1f} | {stages.get('parse', 0):.1f} | {stages.get('load', 0):.1f} | "
                 f"{stages.get('extract', 0):.1f} | {stages.get('build', 0):.1f} | "
-                f"{run['peak_tree_rss_mb']:,.0f} | {run['peak_child_rss_mb']:,.0f} | "
+                f"{run['peak_tree_rss_mb']:,.0f} | {largest} | "
                 f"{run['raw_mb']:,.0f} | {run['warehouse_mb']:,.0f} | "
                 f"{run['load'][0]:.1f}→{run['load'][1]:.1f} |"
             )

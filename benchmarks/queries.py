@@ -39,6 +39,23 @@ QUERIES: dict[str, str] = {
         from totals as t left join with_skill as w using (posted_month)
         order by 1
     """,
+    "ad hoc: the same share from fct_posting_skills.posted_month (no join, count(*))": """
+        with totals as (
+            select posted_month, count(*) as postings from fct_postings group by 1
+        ),
+        with_skill as (
+            select posted_month, count(*) as postings_with_skill
+            from fct_posting_skills where skill_id = 'python' group by 1
+        )
+        select t.posted_month, coalesce(w.postings_with_skill, 0) / t.postings as share
+        from totals as t left join with_skill as w using (posted_month)
+        order by 1
+    """,
+    "ad hoc: top skills, count(*) (one row per posting × skill already)": """
+        select s.name, count(*) as postings
+        from fct_posting_skills as ps inner join dim_skills as s using (skill_id)
+        group by s.name order by postings desc, s.name limit 10
+    """,
     "ad hoc: top skills (the CLI's summary query)": """
         select s.name, count(distinct ps.posting_id) as postings
         from fct_posting_skills as ps inner join dim_skills as s using (skill_id)

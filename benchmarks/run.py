@@ -108,17 +108,18 @@ def render(results: dict) -> str:
         out.append("")
     if "extraction" in results:
         out += ["## Extraction throughput", ""]
-        for size, result in results["extraction"].items():
+        for size, result in _ordered(results["extraction"]):
             out += [extraction.render(label(size), result), ""]
     if "ingest" in results:
         out += [
             "## End-to-end ingest, and the nightly re-run",
             "",
             "`skillpulse ingest` in a subprocess, JSONL to built marts, then again over the same "
-            "file (the nightly case with nothing new). Stage seconds from `--timings`; parse = "
+            "file (the nightly case with nothing new). Stage seconds from `--timings`; memory is the "
+            "peak of the summed PSS of the process and its extraction workers; parse = "
             "reading and parsing JSONL; load = classifying and landing rows in the raw store.",
             "",
-            ingest.render({label(k): v for k, v in results["ingest"].items()}),
+            ingest.render({label(k): v for k, v in _ordered(results["ingest"])}),
         ]
     if "queries" in results:
         out += ["## Analyst queries", ""]
@@ -128,6 +129,11 @@ def render(results: dict) -> str:
         out += ["## Collection", "", collection.render(results["collection"]), ""]
     out.append(END)
     return "\n".join(out) + "\n"
+
+
+def _ordered(section: dict) -> list[tuple[str, dict]]:
+    order = ["real", *SIZES]
+    return sorted(section.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
 
 
 def write_doc(results: dict, doc: Path = DOC) -> None:
