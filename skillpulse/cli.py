@@ -6,14 +6,16 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 
 from skillpulse.progress import step
+
+T = TypeVar("T")
 
 app = typer.Typer(
     add_completion=False,
@@ -407,8 +409,19 @@ def report(
     if not db.is_file():
         console.print(f"[red]no warehouse at {db}; run `skillpulse ingest` or `run` first[/red]")
         raise typer.Exit(2)
-    files = render_report(db, out)
+    files = _read_warehouse("report", db, lambda: render_report(db, out))
     typer.echo(f"report: {files.report}\nlatest: {files.latest}\nindex:  {files.index}")
+
+
+def _read_warehouse(command: str, db: Path, read: Callable[[], T]) -> T:
+    """Run a read-only command; an unreadable warehouse is one clear line, not a traceback."""
+    import duckdb
+
+    try:
+        return read()
+    except (duckdb.Error, OSError) as exc:
+        console.print(f"[red]{command} failed: {db} could not be read: {exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -424,7 +437,7 @@ def export(
     if not db.is_file():
         console.print(f"[red]no warehouse at {db}; run `skillpulse ingest` or `run` first[/red]")
         raise typer.Exit(2)
-    files = export_parquet(db, parquet)
+    files = _read_warehouse("export", db, lambda: export_parquet(db, parquet))
     typer.echo(f"exported {len(files)} tables to {parquet}")
 
 

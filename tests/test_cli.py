@@ -127,3 +127,23 @@ def test_cli_extract_writes_skills_and_traceable_mentions(
     for mention in lines[0]["mentions"]:
         assert text[mention["start"] : mention["end"]] == mention["text"]
         assert mention["section"] == "requirements"
+
+
+@pytest.mark.parametrize("command", ["report", "export"])
+def test_cli_read_commands_name_an_unreadable_warehouse_in_one_line(
+    tmp_path: Path, command: str
+) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    db.write_bytes(b"this is not a DuckDB file" * 100)
+    target = (
+        ["--out", str(tmp_path / "reports")]
+        if command == "report"
+        else [
+            "--parquet",
+            str(tmp_path / "parquet"),
+        ]
+    )
+    result = runner.invoke(app, [command, "--db", str(db), *target])
+    assert result.exit_code == 2
+    assert f"{command} failed: {db} could not be read" in result.output
+    assert "Traceback" not in result.output
