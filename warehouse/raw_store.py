@@ -211,21 +211,6 @@ def record_run(con: duckdb.DuckDBPyConnection, run: dict[str, object]) -> None:
     )
 
 
-def pending_content_hashes(con: duckdb.DuckDBPyConnection, taxonomy_version: str) -> list[str]:
-    """Texts not yet extracted with this taxonomy version; unchanged text is never redone."""
-    rows = con.execute(
-        """
-        select distinct p.content_hash
-        from raw_postings as p
-        anti join raw_extractions as e
-            on e.content_hash = p.content_hash and e.taxonomy_version = ?
-        order by 1
-        """,
-        [taxonomy_version],
-    ).fetchall()
-    return [row[0] for row in rows]
-
-
 _PENDING_SQL = """
     from raw_postings as p
     anti join raw_extractions as e
@@ -248,8 +233,7 @@ def iter_pending_texts(
 
     One streaming query on its own cursor, so the caller may write to `con` between batches
     (the reader keeps the snapshot it started with). Texts shared by several postings come once.
-    Replaces pending_content_hashes + texts_for per batch, which scanned raw_postings once per
-    batch: quadratic in the number of postings.
+    One query, not one per batch: a scan of raw_postings per batch was quadratic in postings.
     """
     reader = con.cursor()
     try:
@@ -265,21 +249,6 @@ def iter_pending_texts(
                 yield batch
     finally:
         reader.close()
-
-
-def texts_for(con: duckdb.DuckDBPyConnection, content_hashes: list[str]) -> list[tuple[str, str]]:
-    frame = pd.DataFrame({"content_hash": content_hashes})
-    con.register("wanted_hashes", frame)
-    rows = con.execute(
-        """
-        select p.content_hash, any_value(p.text)
-        from raw_postings as p
-        semi join wanted_hashes as w on w.content_hash = p.content_hash
-        group by p.content_hash
-        """
-    ).fetchall()
-    con.unregister("wanted_hashes")
-    return [(row[0], row[1]) for row in rows]
 
 
 def land_extractions(
