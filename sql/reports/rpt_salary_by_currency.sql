@@ -2,20 +2,16 @@
 -- grain: one row per salary_currency (one currency at a time; never mixed)
 -- reads: fct_postings
 -- Every stated salary in a currency, whatever the skills: the baseline rpt_salary_by_skill's
--- medians are read against. A posting's salary is rpt_salary_by_skill's: the midpoint of
--- salary_min and salary_max, or whichever one it states. All time, every role family, and no
--- minimum n (the report names the currencies it leaves out, with how many postings each has).
+-- medians are read against. A posting's salary is the salary_midpoint macro, as there. All time,
+-- every role family, and no minimum n (the report names the currencies it leaves out, with how
+-- many postings each has).
 with
 postings as (select * from fct_postings),
 
 salaried as (
     select
         salary_currency,
-        case
-            when salary_min is not null and salary_max is not null
-                then (salary_min + salary_max) / 2
-            else coalesce(salary_min, salary_max)
-        end as salary,
+        salary_midpoint(salary_min, salary_max) as salary,
     from postings
     where salary_currency is not null
         and coalesce(salary_min, salary_max) is not null

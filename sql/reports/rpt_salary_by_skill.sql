@@ -2,8 +2,8 @@
 -- grain: one row per salary_currency × skill_id (one currency at a time; never mixed)
 -- reads: fct_postings, fct_posting_skills, dim_skills
 -- Salary of the distinct postings that state one and ask for the skill, all time. A posting's
--- salary is the midpoint of salary_min and salary_max, or whichever one it states. Sources do not
--- say whether a figure is yearly or hourly, so read medians with that in mind. Rows with n < 5
+-- salary is salary_midpoint(salary_min, salary_max): their midpoint, or the one stated. Sources
+-- do not say whether a figure is yearly or hourly, so read medians with that in mind. Rows with n < 5
 -- postings are left out: a median of two ads is an anecdote.
 with
 postings as (select * from fct_postings),
@@ -16,11 +16,7 @@ salaried as (
     select
         posting_id,
         salary_currency,
-        case
-            when salary_min is not null and salary_max is not null
-                then (salary_min + salary_max) / 2
-            else coalesce(salary_min, salary_max)
-        end as salary,
+        salary_midpoint(salary_min, salary_max) as salary,
     from postings
     where salary_currency is not null
         and coalesce(salary_min, salary_max) is not null
