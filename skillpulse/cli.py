@@ -406,17 +406,17 @@ def report(
     """Render the HTML trend report from the warehouse alone (read-only)."""
     from reports.render import render_report
 
-    if not db.is_file():
-        console.print(f"[red]no warehouse at {db}; run `skillpulse ingest` or `run` first[/red]")
-        raise typer.Exit(2)
     files = _read_warehouse("report", db, lambda: render_report(db, out))
     typer.echo(f"report: {files.report}\nlatest: {files.latest}\nindex:  {files.index}")
 
 
 def _read_warehouse(command: str, db: Path, read: Callable[[], T]) -> T:
-    """Run a read-only command; an unreadable warehouse is one clear line, not a traceback."""
+    """Run a read-only command; a missing or unreadable warehouse is one clear line, exit 2."""
     import duckdb
 
+    if not db.is_file():
+        console.print(f"[red]no warehouse at {db}; run `skillpulse ingest` or `run` first[/red]")
+        raise typer.Exit(2)
     try:
         return read()
     except (duckdb.Error, OSError) as exc:
@@ -434,9 +434,6 @@ def export(
     """Export every mart and report table to Parquet (read-only; the directory swaps in whole)."""
     from warehouse.export import export_parquet
 
-    if not db.is_file():
-        console.print(f"[red]no warehouse at {db}; run `skillpulse ingest` or `run` first[/red]")
-        raise typer.Exit(2)
     files = _read_warehouse("export", db, lambda: export_parquet(db, parquet))
     typer.echo(f"exported {len(files)} tables to {parquet}")
 

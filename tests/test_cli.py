@@ -147,3 +147,19 @@ def test_cli_read_commands_name_an_unreadable_warehouse_in_one_line(
     assert result.exit_code == 2
     assert f"{command} failed: {db} could not be read" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", ["report", "export"])
+def test_cli_read_commands_name_a_missing_warehouse_in_one_line(
+    tmp_path: Path, command: str
+) -> None:
+    db = tmp_path / "absent.duckdb"
+    target = (
+        ["--out", str(tmp_path / "r")]
+        if command == "report"
+        else ["--parquet", str(tmp_path / "p")]
+    )
+    result = runner.invoke(app, [command, "--db", str(db), *target])
+    assert result.exit_code == 2
+    assert f"no warehouse at {db}" in result.output
+    assert not db.exists()
