@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import requests_cache
 import urllib3
 from protego import Protego
 from requests.adapters import HTTPAdapter
@@ -346,6 +345,10 @@ def _new_session(settings: HttpSettings, cache_path: Path | None) -> requests.Se
             return False
         declared = headers.get("Content-Length")
         return not (declared and declared.isdigit() and int(declared) > settings.max_bytes)
+
+    # Imported here: requests_cache pulls in its optional backends (redis, ~0.8 s) on import,
+    # a start-up cost every `skillpulse ingest` would pay without ever caching a request.
+    import requests_cache
 
     return requests_cache.CachedSession(
         cache_name=str(cache_path),

@@ -254,7 +254,6 @@ def ingest(
     Each bad line is rejected with its line number and reason (kept in fct_rejects); good lines
     still land. Re-ingesting the same file adds nothing.
     """
-    from extractors.skills.matcher import SkillExtractor
     from extractors.skills.taxonomy import load_taxonomy
     from skillpulse import pipeline
     from warehouse import raw_store
@@ -279,11 +278,17 @@ def ingest(
                     outcome = pipeline.ingest_jsonl(con, run_id, input, progress, stages)
                 stages["peak_rss_mb_after_load"] = _peak_rss_mb()
                 tick = time.perf_counter()
-                extractor = SkillExtractor(tax)
-                with step("extracting skills") as progress:
-                    extracted = pipeline.extract_pending(
-                        con, extractor, progress=progress, processes=processes or None
-                    )
+                extracted = 0
+                # Building the matcher (and importing spaCy) is seconds of a nightly re-run
+                # that finds every text already extracted; skip it when nothing is pending.
+                if raw_store.count_pending(con, tax.version):
+                    from extractors.skills.matcher import SkillExtractor
+
+                    extractor = SkillExtractor(tax)
+                    with step("extracting skills") as progress:
+                        extracted = pipeline.extract_pending(
+                            con, extractor, progress=progress, processes=processes or None
+                        )
                 stages["extract"] = time.perf_counter() - tick
                 stages["peak_rss_mb_after_extract"] = _peak_rss_mb()
                 pipeline.finish_run(

@@ -6,14 +6,18 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from extractors.skills.matcher import Extraction, PlainExtraction, SkillExtractor
 from extractors.skills.taxonomy import load_taxonomy
 from skillpulse.progress import Update
 from warehouse import raw_store
+
+if TYPE_CHECKING:
+    # spaCy costs ~2 s to import; a run with nothing pending to extract should not pay it.
+    from extractors.skills.matcher import Extraction, PlainExtraction, SkillExtractor
 
 EXTRACT_BATCH = 2000
 Progress = Callable[[int, int], None]
@@ -129,6 +133,8 @@ def pending_batches(
 @lru_cache(maxsize=4)
 def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
     """One extractor per process and taxonomy file: building the matcher is the slow part."""
+    from extractors.skills.matcher import SkillExtractor
+
     return SkillExtractor(load_taxonomy(Path(taxonomy_path) if taxonomy_path else None))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -98,6 +100,38 @@ def test_cli_ingest_twice_adds_no_postings(tmp_path: Path, small_taxonomy_path: 
     assert raw.execute("select count(*) from raw_postings").fetchone() == (3,)
     assert raw.execute("select count(*) from raw_payloads").fetchone() == (1,)
     raw.close()
+
+
+def test_cli_ingest_rerun_with_nothing_pending_never_loads_spacy(
+    tmp_path: Path, small_taxonomy_path: Path
+) -> None:
+    # Importing spaCy and building the matcher is most of a nightly re-run's fixed cost.
+    db = tmp_path / "warehouse.duckdb"
+    script = (
+        "import sys\n"
+        "from skillpulse.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print('SPACY_LOADED', 'spacy' in sys.modules)\n"
+    )
+    command = [
+        sys.executable,
+        "-c",
+        script,
+        "ingest",
+        "--input",
+        str(FIXTURE),
+        "--db",
+        str(db),
+        "--taxonomy",
+        str(small_taxonomy_path),
+    ]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert "SPACY_LOADED True" in first.stdout, first.stdout + first.stderr
+    assert "SPACY_LOADED False" in second.stdout, second.stdout + second.stderr
+    assert "0 texts extracted this run" in second.stdout + second.stderr
 
 
 def test_cli_extract_writes_skills_and_traceable_mentions(
