@@ -56,10 +56,16 @@ QUERIES: dict[str, str] = {
         from fct_posting_skills as ps inner join dim_skills as s using (skill_id)
         group by s.name order by postings desc, s.name limit 10
     """,
-    "ad hoc: top skills (the CLI's summary query)": """
+    "ad hoc: top skills by name, count(distinct posting_id)": """
         select s.name, count(distinct ps.posting_id) as postings
         from fct_posting_skills as ps inner join dim_skills as s using (skill_id)
         group by s.name order by postings desc, s.name limit 10
+    """,
+    # Kept in step with skillpulse/summary.py top_skills, which every run prints.
+    "ad hoc: top skills (the CLI's summary query, count(*))": """
+        select s.name, count(*) as postings
+        from fct_posting_skills as ps inner join dim_skills as s using (skill_id)
+        group by s.skill_id, s.name order by postings desc, s.name limit 10
     """,
     "ad hoc: top 20 co-occurring pairs, self-join on fct_posting_skills": """
         select a.skill_id, b.skill_id, count(*) as postings

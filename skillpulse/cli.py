@@ -320,6 +320,12 @@ def ingest(
         time.perf_counter() - started,
     )
     _print_summary(summary.lines())
+    # The load's counts (skillpulse.landing.ingest_jsonl): a re-run shows it re-did nothing.
+    typer.echo(
+        f"  landing: {int(stages.get('postings_new', 0))} new, "
+        f"{int(stages.get('postings_changed', 0))} changed, "
+        f"{int(stages.get('postings_unchanged', 0))} unchanged postings"
+    )
     if timings is not None:
         stages["total"] = time.perf_counter() - started
         timings.write_text(json.dumps(stages, indent=2) + "\n", encoding="utf-8")

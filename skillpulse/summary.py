@@ -54,16 +54,20 @@ class RunSummary:
 
 
 def top_skills(db: Path, limit: int = 10) -> tuple[int, list[tuple[str, int, float]]]:
-    """Distinct postings in the published warehouse and its most-demanded skills."""
+    """Distinct postings in the published warehouse and its most-demanded skills.
+
+    count(*), not count(distinct posting_id): fct_posting_skills is one row per posting x
+    skill already, and the distinct aggregation cost 1.5 s at a million postings.
+    """
     con = duckdb.connect(str(db), read_only=True)
     try:
         total = con.execute("select count(*) from fct_postings").fetchone()[0]  # type: ignore[index]
         rows = con.execute(
             """
-            select s.name, count(distinct ps.posting_id) as postings
+            select s.name, count(*) as postings
             from fct_posting_skills as ps
             inner join dim_skills as s using (skill_id)
-            group by s.name
+            group by s.skill_id, s.name
             order by postings desc, s.name
             limit ?
             """,

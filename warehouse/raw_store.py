@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -79,7 +80,35 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     con = tune(duckdb.connect(str(path)))
     for model in raw_ddl():
         con.execute(model.sql)
+    _drop_posting_key(con)
     return con
+
+
+def _drop_posting_key(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild a raw_postings made before it lost its primary key (sql/raw/raw_postings.sql).
+
+    `create table if not exists` leaves an older store's table as it was, and its key index
+    would keep landing super-linear. One transaction, so a kill leaves the old table whole.
+    """
+    keyed = con.execute(
+        """
+        select count(*) from duckdb_constraints()
+        where database_name = current_database() and schema_name = 'main'
+            and table_name = 'raw_postings' and constraint_type = 'PRIMARY KEY'
+        """
+    ).fetchone()
+    if not keyed or not keyed[0]:
+        return
+    ddl = next(model.sql for model in raw_ddl() if model.name == "raw_postings")
+
+    def steps() -> Iterator[None]:
+        con.execute("alter table raw_postings rename to raw_postings_keyed")
+        con.execute(ddl)
+        con.execute("insert into raw_postings by name select * from raw_postings_keyed")
+        con.execute("drop table raw_postings_keyed")
+        yield
+
+    _transaction(con, steps())
 
 
 def _transaction(con: duckdb.DuckDBPyConnection, statements: Iterator[None]) -> None:
@@ -96,6 +125,209 @@ def _transaction(con: duckdb.DuckDBPyConnection, statements: Iterator[None]) -> 
         raise
 
 
+# The columns that say what a posting is (everything but its key and the bookkeeping of when and
+# in which run it was seen). A re-landed posting whose columns here all match the stored row is
+# "unchanged": only its bookkeeping moves, which is cheap, and it is not classified again.
+_KEY_COLUMNS = ("source", "board", "source_posting_id")
+_BOOKKEEPING_COLUMNS = (
+    "payload_sha256",
+    "parsed_at",
+    "first_seen_at",
+    "last_seen_at",
+    "last_seen_run_id",
+)
+_CONTENT_COLUMNS = tuple(
+    c for c in POSTING_COLUMNS if c not in _KEY_COLUMNS and c not in _BOOKKEEPING_COLUMNS
+)
+# What role_family and seniority are computed from (extractors.classify reads the title and text;
+# content_hash is the text's sha256): while these match the stored row, so do the labels.
+_CLASSIFIER_INPUTS = ("title", "content_hash")
+_LABELS = ("role_family", "seniority")
+
+# Labels an incoming frame lacks (role_family/seniority all null) are filled by a classifier:
+# given the rows (every POSTING_COLUMNS column) that need labels, it returns their role_family
+# and seniority, with the same index.
+Classifier = Callable[[pd.DataFrame], pd.DataFrame]
+
+
+@dataclass
+class LandCounts:
+    """What landing did to raw_postings: postings added, postings whose content changed (and
+    were updated and classified again), and postings already stored as they are (only
+    last_seen and the run id moved)."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def landed(self) -> int:
+        return self.new + self.changed + self.unchanged
+
+    def __iadd__(self, other: LandCounts) -> LandCounts:
+        self.new += other.new
+        self.changed += other.changed
+        self.unchanged += other.unchanged
+        return self
+
+
+def _typed(con: duckdb.DuckDBPyConnection, view: str, table: str, extra: str = "") -> str:
+    """A select over a registered DataFrame with each column cast to the table's type.
+
+    Pandas columns that are all None register as a NULL-ish integer type; comparing them with
+    the stored varchar columns would fail to bind, so the comparison reads typed columns.
+    """
+    types = con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where table_name = ? and schema_name = 'main' and database_name = current_database()",
+        [table],
+    ).fetchall()
+    casts = ", ".join(f"cast({name} as {kind}) as {name}" for name, kind in types)
+    return f"(select {casts}{extra} from {view})"
+
+
+def _land_postings(
+    con: duckdb.DuckDBPyConnection, postings: pd.DataFrame, classify: Classifier | None
+) -> LandCounts:
+    """Merge one batch into raw_postings (inside the caller's transaction); see land_source_result.
+
+    Set-based: one join of the batch's keys with raw_postings sorts them into new, changed and
+    unchanged (a small temporary table of keys, states and labels; the texts stay in the
+    registered frame), then at most one INSERT (new) and two UPDATEs (bookkeeping columns of
+    the unchanged, every column of the changed) write it. Pandas only sees the rows that need
+    classifying: per-row work in Python was most of a re-run's landing time.
+
+    Uniqueness of (source, board, source_posting_id) rests on this merge, not on a key (whose
+    index made landing super-linear, see sql/raw/raw_postings.sql): the batch is de-duplicated
+    by key, and only keys the join did not find are inserted. The raw store has one writer
+    (DuckDB locks the file to one process and the run lock serialises runs), so nothing lands
+    between the join and the insert.
+    """
+    key = ", ".join(_KEY_COLUMNS)
+    # text is compared through content_hash: reading the stored texts made the join 10x slower.
+    same_content = " and ".join(
+        f"p.{c} is not distinct from i.{c}"
+        for c in _CONTENT_COLUMNS
+        if c not in _LABELS and c != "text"
+    )
+    same_inputs = " and ".join(f"p.{c} is not distinct from i.{c}" for c in _CLASSIFIER_INPUTS)
+    # Labels the caller left out are the stored ones while title and text are unchanged.
+    labels = {
+        c: f"coalesce(i.{c}, case when p.source is not null and {same_inputs} then p.{c} end)"
+        for c in _LABELS
+    }
+    # Numbered in pandas: the order of a DuckDB scan is not something to rely on.
+    con.register("incoming_postings", postings.assign(row_no=range(len(postings))))
+    try:
+        typed = _typed(con, "incoming_postings", "raw_postings", ", row_no")
+        # Two steps, so the wide columns are read only for the rows that match: the keys of all
+        # of raw_postings (three columns) are joined to find the batch's rows, then only those
+        # rows (by rowid, which DuckDB turns into a scan of their row groups) are compared.
+        con.execute(
+            f"""
+            create or replace temp table landing_batch as
+            with found as materialized (
+                select i.row_no, p.rowid as stored_row
+                from (
+                    -- The last copy of a key in the batch wins: a later line is the later state.
+                    select {key}, row_no from {typed}
+                    qualify row_number() over (partition by {key} order by row_no desc) = 1
+                ) as i
+                left join raw_postings as p using ({key})
+            )
+            select f.row_no, f.stored_row,
+                {labels["role_family"]} as role_family,
+                {labels["seniority"]} as seniority,
+                case
+                    when p.source is null then 'new'
+                    when {same_content}
+                        and p.role_family = {labels["role_family"]}
+                        and p.seniority = {labels["seniority"]} then 'unchanged'
+                    else 'changed'
+                end as state
+            from found as f
+            join {typed} as i using (row_no)
+            left join (select rowid as stored_row, * from raw_postings) as p using (stored_row)
+            """
+        )
+        counts = dict(
+            con.execute("select state, count(*) from landing_batch group by state").fetchall()
+        )
+        if classify is not None and (counts.get("new") or counts.get("changed")):
+            _classify_batch(con, classify)
+        # The batch's rows as they will be stored: incoming columns, settled labels and state.
+        rows = f"""
+            (select {", ".join(f"i.{c}" for c in POSTING_COLUMNS if c not in _LABELS)},
+                b.role_family, b.seniority, b.state, b.row_no, b.stored_row
+             from {typed} as i join landing_batch as b using (row_no))
+        """
+        # By rowid, found above in this transaction: joining on the keys would scan them again.
+        on_key = "raw_postings.rowid = i.stored_row"
+        # A posting seen earlier than we knew (an older file landed late) keeps the earliest
+        # first_seen and the latest last_seen, whichever order the landings come in.
+        seen = """
+            first_seen_at = least(raw_postings.first_seen_at, i.first_seen_at),
+            last_seen_at = greatest(raw_postings.last_seen_at, i.last_seen_at),
+            payload_sha256 = i.payload_sha256, parsed_at = i.parsed_at,
+            last_seen_run_id = i.last_seen_run_id
+        """
+        content = ", ".join(f"{c} = i.{c}" for c in _CONTENT_COLUMNS)
+        names = ", ".join(POSTING_COLUMNS)
+        statements = {
+            "new": f"insert into raw_postings ({names}) "
+            f"select {names} from {rows} where state = 'new' order by row_no",
+            "unchanged": f"update raw_postings set {seen} from {rows} as i "
+            f"where i.state = 'unchanged' and {on_key}",
+            "changed": f"update raw_postings set {content}, {seen} from {rows} as i "
+            f"where i.state = 'changed' and {on_key}",
+        }
+        for state, statement in statements.items():
+            if counts.get(state):
+                con.execute(statement)
+    finally:
+        con.unregister("incoming_postings")
+    con.execute("drop table landing_batch")
+    return LandCounts(
+        new=counts.get("new", 0),
+        changed=counts.get("changed", 0),
+        unchanged=counts.get("unchanged", 0),
+    )
+
+
+def _classify_batch(con: duckdb.DuckDBPyConnection, classify: Classifier) -> None:
+    """Give the batch's unlabelled rows (new, or title or text changed) the classifier's labels."""
+    todo = con.execute(
+        f"""
+        select b.row_no, {", ".join(f"i.{c}" for c in POSTING_COLUMNS)}
+        from incoming_postings as i join landing_batch as b using (row_no)
+        where b.role_family is null or b.seniority is null
+        """
+    ).df()
+    if not len(todo):
+        return
+    found = classify(todo[list(POSTING_COLUMNS)])
+    labelled = pd.DataFrame(
+        {
+            "row_no": todo["row_no"].to_numpy(),
+            "role_family": found["role_family"].to_numpy(),
+            "seniority": found["seniority"].to_numpy(),
+        }
+    )
+    con.register("batch_labels", labelled)
+    try:
+        con.execute(
+            """
+            update landing_batch
+            set role_family = coalesce(landing_batch.role_family, l.role_family),
+                seniority = coalesce(landing_batch.seniority, l.seniority)
+            from batch_labels as l
+            where landing_batch.row_no = l.row_no
+            """
+        )
+    finally:
+        con.unregister("batch_labels")
+
+
 def land_source_result(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -103,10 +335,19 @@ def land_source_result(
     payloads: pd.DataFrame,
     postings: pd.DataFrame,
     rejects: pd.DataFrame,
-) -> None:
-    """Land one source's records (and, when given, its source_runs row) in one transaction."""
+    classify: Classifier | None = None,
+) -> LandCounts:
+    """Land one source's records (and, when given, its source_runs row) in one transaction.
+
+    One row per (source, board, source_posting_id): a posting landed again moves last_seen
+    forward (and first_seen back, if it was seen earlier); if its content differs it is updated
+    to the incoming version. Postings without role_family/seniority get them from `classify`,
+    which runs only for new postings and ones whose title or text changed.
+    """
+    counts = LandCounts()
 
     def steps() -> Iterator[None]:
+        nonlocal counts
         if len(payloads):
             con.register("incoming_payloads", payloads)
             con.execute(
@@ -130,24 +371,7 @@ def land_source_result(
             con.unregister("incoming_payloads")
             yield
         if len(postings):
-            con.register("incoming_postings", postings[list(POSTING_COLUMNS)])
-            columns = ", ".join(POSTING_COLUMNS)
-            updates = ", ".join(
-                f"{c} = excluded.{c}"
-                for c in POSTING_COLUMNS
-                if c
-                not in ("source", "board", "source_posting_id", "first_seen_at", "last_seen_at")
-            )
-            con.execute(
-                f"""
-                insert into raw_postings ({columns})
-                select {columns} from incoming_postings
-                on conflict (source, board, source_posting_id) do update set {updates},
-                    first_seen_at = least(raw_postings.first_seen_at, excluded.first_seen_at),
-                    last_seen_at = greatest(raw_postings.last_seen_at, excluded.last_seen_at)
-                """
-            )
-            con.unregister("incoming_postings")
+            counts = _land_postings(con, postings, classify)
             yield
         if len(rejects):
             con.register("incoming_rejects", rejects)
@@ -165,6 +389,7 @@ def land_source_result(
         yield
 
     _transaction(con, steps())
+    return counts
 
 
 def record_source_run(

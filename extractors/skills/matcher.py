@@ -1,8 +1,8 @@
 """Skill mentions in posting text, found by spaCy phrase matching over the taxonomy plus rules.
 
-A blank English pipeline tokenises; PhraseMatchers find surface forms (case-insensitive aliases
-on LOWER, case-sensitive short forms on ORTH, and rule-only "gated" aliases); the longest match
-wins where matches overlap; nothing inside a URL or e-mail address counts. Mentions of ambiguous
+A blank English pipeline tokenises; one LOWER PhraseMatcher pass finds surface forms
+(case-insensitive aliases, case-sensitive short forms, whose casing is then checked token by
+token, and rule-only "gated" aliases); the longest match wins where matches overlap; nothing inside a URL or e-mail address counts. Mentions of ambiguous
 forms then pass the context rules of rules.toml (negative patterns and words, corroboration
 gates; see extractors/skills/rules.py). Every mention keeps its character offsets, surface text,
 section and rule, so a count can be traced back to the words and the rule that let it through.
@@ -22,7 +22,7 @@ import spacy
 from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from extractors.skills.rules import ContextRule, RuleSet
@@ -37,6 +37,9 @@ _URL_OR_EMAIL = re.compile(
 _SENTENCE_END = frozenset({".", "!", "?", "…"})
 _INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 _BULLETS = frozenset({"-", "*", "•", "·", ">", "+", "–", "—", "#"})
+_RULES_CACHE_SIZE = 50_000
+_NO_RULES: list[ContextRule] = []  # shared, never mutated
+_SUFFIX_OPENERS = frozenset(" \t,")  # what RuleSet.company_suffix can start with
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ PlainMention = tuple[str, int, int, str, str, str]
 PlainExtraction = tuple[str, tuple[str, ...], tuple[PlainMention, ...]]
 
 
-def build_pipeline(taxonomy: Taxonomy) -> tuple[Language, PhraseMatcher, PhraseMatcher]:
+def build_pipeline(taxonomy: Taxonomy) -> Language:
+    """The tokenizer every form and text goes through (the taxonomy is not needed to build it;
+    the parameter keeps call sites stable should a form ever need a special case)."""
     nlp = spacy.blank("en")
     # "…Python and R." would otherwise keep "R." as one initial-style token and miss R.
     for letter in ("R", "C", "r", "c"):
@@ -81,22 +86,30 @@ def build_pipeline(taxonomy: Taxonomy) -> tuple[Language, PhraseMatcher, PhraseM
             r"(?<=[A-Za-z])#(?=/)",  # "C#/Java" as "C", "#" like a free-standing "C#"
         ]
     ).finditer
-    lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-    exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-    for skill in taxonomy.skills.values():
-        if skill.aliases:
-            lower.add(skill.id, list(nlp.tokenizer.pipe(skill.aliases)))
-        if skill.case_sensitive:
-            exact.add(skill.id, list(nlp.tokenizer.pipe(skill.case_sensitive)))
-    return nlp, lower, exact
+    return nlp
+
+
+@dataclass(frozen=True)
+class _Key:
+    """What one PhraseMatcher key stands for: a skill's forms of one kind."""
+
+    skill: str
+    base: str  # alias | case_sensitive | gated_alias
+    rank: int  # which base wins on identical spans: alias, then case_sensitive, then gated
+    exact: frozenset[tuple[int, ...]] | None  # case-sensitive forms' ORTH sequences
+    ruled: bool  # whether RuleSet.rules_for can return any rule for these forms
+    slot_applies: bool  # whether a mention in an HN header's company slot is dropped
 
 
 @dataclass
 class _Candidate:
-    span: Span
+    start: int  # token range
+    end: int
     skill: str
     base: str  # alias | case_sensitive | gated_alias
     rules: list[ContextRule]
+    start_char: int
+    end_char: int
     gated: bool = False
     rule_id: str = ""
 
@@ -106,24 +119,56 @@ class SkillExtractor:
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self.nlp, self._lower, self._exact = build_pipeline(taxonomy)
+        self.nlp = build_pipeline(taxonomy)
         self.rules = RuleSet(
             taxonomy.rules,
             self.nlp.vocab,
             categories={s.id: s.category for s in taxonomy.skills.values()},
             ambiguous=frozenset(s.id for s in taxonomy.skills.values() if s.ambiguous),
         )
+        # One LOWER pass finds every form: aliases, gated aliases, and case-sensitive forms, the
+        # last checked against the token texts afterwards. Three PhraseMatcher passes (LOWER,
+        # ORTH, LOWER) cost a C walk over every token each, most of the matching time (profiled).
+        # Keys are per (kind, skill); _keys maps a key back to what the match means.
+        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._keys: dict[int, _Key] = {}
+        strings = self.nlp.vocab.strings
+        tokenize = self.nlp.tokenizer.pipe
         # Order matters on identical spans: an alias or exact form beats a rule-only form.
-        self._matchers: list[tuple[PhraseMatcher, str]] = [
-            (self._lower, "alias"),
-            (self._exact, "case_sensitive"),
+        kinds: list[tuple[str, dict[str, tuple[str, ...]] | dict[str, list[str]]]] = [
+            ("alias", {s.id: s.aliases for s in taxonomy.skills.values() if s.aliases}),
+            (
+                "case_sensitive",
+                {s.id: s.case_sensitive for s in taxonomy.skills.values() if s.case_sensitive},
+            ),
+            ("gated_alias", self.rules.gated_aliases),
         ]
-        if self.rules.gated_aliases:
-            gated = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-            for skill_id, forms in self.rules.gated_aliases.items():
-                gated.add(skill_id, list(self.nlp.tokenizer.pipe(forms)))
-            self._matchers.append((gated, "gated_alias"))
+        for rank, (base, forms_by_skill) in enumerate(kinds):
+            for skill_id, forms in forms_by_skill.items():
+                docs = list(tokenize(forms))
+                key = strings.add(f"{base}\t{skill_id}")
+                exact = (
+                    frozenset(tuple(t.orth for t in d) for d in docs)
+                    if base == "case_sensitive"
+                    else None
+                )
+                ruled = skill_id in self.rules.rules_by_skill or (
+                    base == "case_sensitive" and skill_id in self.rules.ambiguous
+                )
+                self._keys[key] = _Key(
+                    skill_id, base, rank, exact, ruled, self._slot_applies(skill_id, base)
+                )
+                self._phrases.add(strings[key], docs)
         self._word_id_cache: dict[frozenset[str], frozenset[int]] = {}
+        self._requirement_ids: dict[str, tuple[tuple[frozenset[int], ...], ...]] = {
+            rule.rule_id: tuple(
+                tuple(self._word_ids(words) for words in pattern) for pattern in rule.requirements
+            )
+            for rules in self.rules.rules_by_skill.values()
+            for rule in rules
+            if rule.requirements is not None
+        }
+        self._rules_cache: dict[tuple[str, str, str], list[ContextRule]] = {}
 
     def extract(self, text: str, doc_id: str = "") -> Extraction:
         return self._from_doc(self.nlp.make_doc(text), doc_id, text)
@@ -174,73 +219,147 @@ class SkillExtractor:
     # ------------------------------------------------------------------ internals
     def _from_doc(self, doc: Doc, doc_id: str, text: str | None = None) -> Extraction:
         text = doc.text if text is None else text
-        slot_end = self._company_slot_end(text)
+        found = self._matches(doc)
+        if not found:
+            return Extraction(doc_id=doc_id, skills=(), mentions=())
+        end_of_text = len(text)
+        slot_end = -1  # computed on first need: few mentions are ones the company slot drops
+        suffix = self.rules.company_suffix  # "Docker Inc": a company name, never a skill
         candidates: list[_Candidate] = []
-        for span, base in self._spans(doc):
-            if _in_url_or_email(text, span.start_char, span.end_char):
+        any_rules = False
+        for start, end, key in found:
+            first = doc[start]
+            start_char = first.idx
+            last = first if end - start == 1 else doc[end - 1]
+            end_char = last.idx + len(last)
+            # A mention that is a whole whitespace-delimited word is no address; most are.
+            if (
+                (start_char and not text[start_char - 1].isspace())
+                or (end_char < end_of_text and not text[end_char].isspace())
+            ) and _in_url_or_email(text, start_char, end_char):
                 continue
-            skill = span.label_
-            if span.start_char < slot_end and self._slot_applies(skill, base):
+            if key.slot_applies:
+                if slot_end < 0:
+                    slot_end = self._company_slot_end(text)
+                if start_char < slot_end:
+                    continue
+            # The suffix pattern opens with a blank or a comma (rules.py): test that char first.
+            if (
+                suffix is not None
+                and end_char < end_of_text
+                and text[end_char] in _SUFFIX_OPENERS
+                and suffix.match(text, end_char)
+            ):
                 continue
-            suffix = self.rules.company_suffix  # "Docker Inc": a company name, never a skill
-            if suffix is not None and suffix.match(text, span.end_char):
-                continue
-            # text[start_char:end_char] is span.text without a Token built per word (profiled).
-            rules = self.rules.rules_for(skill, text[span.start_char : span.end_char], base)
-            candidates.append(_Candidate(span, skill, base, rules))
-        lowers = _Lowers(doc)
-        kept = [c for c in candidates if not self._vetoed(doc, c, lowers)]
-        for candidate in kept:
-            candidate.gated = self._needs_gate(doc, candidate)
-        strong = [c for c in kept if not c.gated]
+            rules = (
+                # text[start_char:end_char] is span.text without a Token built per word.
+                self._rules_for(key.skill, text[start_char:end_char], key.base)
+                if key.ruled
+                else _NO_RULES
+            )
+            if rules:
+                any_rules = True
+            candidates.append(
+                _Candidate(start, end, key.skill, key.base, rules, start_char, end_char)
+            )
+        if not candidates:
+            return Extraction(doc_id=doc_id, skills=(), mentions=())
+        kept = candidates
+        strong = candidates
+        if any_rules:
+            lowers = _Lowers(doc)
+            kept = [c for c in candidates if not c.rules or not self._vetoed(doc, c, lowers)]
+            strong = []
+            for candidate in kept:
+                if candidate.rules:
+                    candidate.gated = self._needs_gate(doc, candidate)
+                if not candidate.gated:
+                    strong.append(candidate)
+            if len(strong) < len(kept):
+                kept = [
+                    c for c in kept if not c.gated or self._corroborated(doc, c, strong, lowers)
+                ]
+        if not kept:
+            return Extraction(doc_id=doc_id, skills=(), mentions=())
+        # Headings after the last mention's line cannot change any mention's section.
+        section_at = map_sections(text, until=kept[-1].start_char).section_at
         mentions: list[Mention] = []
-        sections = map_sections(text) if kept else None
         for candidate in kept:
-            if candidate.gated and not self._corroborated(doc, candidate, strong, lowers):
-                continue
-            span = candidate.span
             rule = candidate.base
             if candidate.rules:
                 rule += "+" + (candidate.rule_id or candidate.rules[0].rule_id)
+            start_char, end_char = candidate.start_char, candidate.end_char
             mentions.append(
-                Mention(
-                    skill=candidate.skill,
-                    start=span.start_char,
-                    end=span.end_char,
-                    text=text[span.start_char : span.end_char],
-                    section=sections.section_at(span.start_char) if sections else "body",
-                    rule=rule,
+                _mention(
+                    candidate.skill,
+                    start_char,
+                    end_char,
+                    text[start_char:end_char],
+                    section_at(start_char),
+                    rule,
                 )
             )
-        found = {m.skill for m in mentions}
+        found_skills = {c.skill for c in kept}
         return Extraction(
             doc_id=doc_id,
-            skills=tuple(sorted(self.taxonomy.with_ancestors(found))),
+            skills=tuple(sorted(self.taxonomy.with_ancestors(found_skills))),
             mentions=tuple(mentions),
         )
 
-    def _spans(self, doc: Doc) -> list[tuple[Span, str]]:
-        """Longest match wins, leftmost on ties (what spacy.util.filter_spans does), computed on
-        plain match tuples so that Spans are built only for the survivors (profiled)."""
-        found: list[tuple[int, int, int, str]] = []
-        for matcher, base in self._matchers:
-            found.extend((start, end, match_id, base) for match_id, start, end in matcher(doc))
+    def _rules_for(self, skill: str, surface: str, base: str) -> list[ContextRule]:
+        """RuleSet.rules_for, memoised: a corpus repeats a few thousand surfaces (profiled)."""
+        key = (skill, surface, base)
+        rules = self._rules_cache.get(key)
+        if rules is None:
+            if len(self._rules_cache) >= _RULES_CACHE_SIZE:
+                self._rules_cache.clear()  # odd casings could otherwise grow it without bound
+            rules = self._rules_cache[key] = self.rules.rules_for(skill, surface, base)
+        return rules
+
+    def _matches(self, doc: Doc) -> list[tuple[int, int, _Key]]:
+        """Longest match wins, leftmost on ties (what spacy.util.filter_spans does), then the
+        earlier kind (alias, case_sensitive, gated_alias) on identical spans. Computed on plain
+        match tuples so that Spans are built only for the survivors (profiled). Token ranges with
+        their key, in start order."""
+        keys = self._keys
+        found: list[tuple[int, int, _Key]] = []
+        for match_id, start, end in self._phrases(doc):
+            key = keys[match_id]
+            if key.exact is not None:
+                orths = (
+                    (doc[start].orth,)
+                    if end - start == 1
+                    else tuple(doc[i].orth for i in range(start, end))
+                )
+                if orths not in key.exact:
+                    continue  # a case-sensitive form found by its lower case, in another casing
+            found.append((start, end, key))
         if not found:
             return []
-        found.sort(key=lambda m: (m[0] - m[1], m[0]))  # longest first, then leftmost
-        taken: set[int] = set()
-        kept: list[tuple[int, int, int, str]] = []
-        for start, end, match_id, base in found:
-            if start in taken or end - 1 in taken:
-                continue
-            if any(i in taken for i in range(start, end)):
-                continue
-            kept.append((start, end, match_id, base))
-            taken.update(range(start, end))
-        kept.sort()
-        return [
-            (Span(doc, start, end, label=match_id), base) for start, end, match_id, base in kept
-        ]
+        if any(found[i][0] < found[i - 1][0] for i in range(1, len(found))):
+            found.sort(key=lambda m: m[0])  # PhraseMatcher yields start order; never rely on it
+        # Overlaps only matter within a run of mutually overlapping matches; most matches stand
+        # alone and are kept as they are (profiled: the doc-wide sort and token sets cost more
+        # than the phrase matching itself).
+        kept: list[tuple[int, int, _Key]] = []
+        cluster: list[tuple[int, int, _Key]] = []
+        cluster_end = -1
+        for match in found:
+            if match[0] >= cluster_end:
+                if len(cluster) == 1:
+                    kept.append(cluster[0])
+                elif cluster:
+                    kept.extend(_longest_first(cluster))
+                cluster = [match]
+                cluster_end = match[1]
+            else:
+                cluster.append(match)
+                cluster_end = max(cluster_end, match[1])
+        if len(cluster) == 1:
+            kept.append(cluster[0])
+        else:
+            kept.extend(_longest_first(cluster))
+        return kept
 
     def _company_slot_end(self, text: str) -> int:
         """End offset of the company name in an HN header line ("Acme | Berlin | …"), or 0."""
@@ -270,28 +389,40 @@ class SkillExtractor:
         return ids
 
     def _vetoed(self, doc: Doc, candidate: _Candidate, lowers: _Lowers) -> bool:
-        span = candidate.span
+        start, end = candidate.start, candidate.end
         for rule in candidate.rules:
             if rule.matcher is not None:
-                lo = max(0, span.start - rule.reach)
-                hi = min(len(doc), span.end + rule.reach)
-                for _, start, end in rule.matcher(doc[lo:hi]):
-                    if lo + start < span.end and span.start < lo + end:
-                        return True
+                lo = max(0, start - rule.reach)
+                hi = min(len(doc), end + rule.reach)
+                if self._may_match(rule, lowers.window(lo, hi)):
+                    for _, first, last in rule.matcher(doc[lo:hi]):
+                        if lo + first < end and start < lo + last:
+                            return True
             if rule.negative_words and rule.negative_window:
-                lo = max(0, span.start - rule.negative_window)
-                hi = min(len(doc), span.end + rule.negative_window)
-                ids, negative = lowers.ids(), self._word_ids(rule.negative_words)
-                if not negative.isdisjoint(ids[lo : span.start]) or not negative.isdisjoint(
-                    ids[span.end : hi]
+                lo = max(0, start - rule.negative_window)
+                hi = min(len(doc), end + rule.negative_window)
+                negative = self._word_ids(rule.negative_words)
+                if not negative.isdisjoint(lowers.window(lo, start)) or not negative.isdisjoint(
+                    lowers.window(end, hi)
                 ):
                     return True
         return False
 
+    def _may_match(self, rule: ContextRule, window: list[int]) -> bool:
+        """Whether some negative pattern of `rule` could match tokens with these LOWER hashes:
+        each of its required words must occur (rules.pattern_requirements)."""
+        requirements = self._requirement_ids.get(rule.rule_id)
+        if requirements is None:
+            return True
+        present = set(window)
+        return any(
+            all(not present.isdisjoint(words) for words in pattern) for pattern in requirements
+        )
+
     def _needs_gate(self, doc: Doc, candidate: _Candidate) -> bool:
         for rule in candidate.rules:
             if rule.gate == "always" or (
-                rule.gate == "sentence_start" and _opens_sentence(doc, candidate.span.start)
+                rule.gate == "sentence_start" and _opens_sentence(doc, candidate.start)
             ):
                 candidate.rule_id = rule.rule_id
                 return True
@@ -300,37 +431,83 @@ class SkillExtractor:
     def _corroborated(
         self, doc: Doc, candidate: _Candidate, strong: list[_Candidate], lowers: _Lowers
     ) -> bool:
-        span = candidate.span
+        start, end = candidate.start, candidate.end
         rule = next(r for r in candidate.rules if r.rule_id == candidate.rule_id)
-        lo, hi = _window(doc, span.start, span.end, rule.window)
+        lo, hi = _window(doc, start, end, rule.window)
         if rule.context_words:
-            ids, context = lowers.ids(), self._word_ids(rule.context_words)
-            if not context.isdisjoint(ids[lo : span.start]) or not context.isdisjoint(
-                ids[span.end : hi]
+            context = self._word_ids(rule.context_words)
+            if not context.isdisjoint(lowers.window(lo, start)) or not context.isdisjoint(
+                lowers.window(end, hi)
             ):
                 return True
         for other in strong:
             if other is candidate or other.skill == candidate.skill:
                 continue
-            overlaps = other.span.start < hi and lo < other.span.end
+            overlaps = other.start < hi and lo < other.end
             if overlaps and self.rules.corroborates(rule, other.skill):
                 return True
         return False
 
 
 class _Lowers:
-    """A Doc's LOWER hashes as a plain list, computed on first use (one C pass per Doc)."""
+    """LOWER hashes of a Doc's tokens. A few windows read their tokens one by one; past a budget
+    the whole Doc is converted in one C pass (to_array plus tolist costs as much as a couple of
+    hundred single-token reads, and most Docs only need a handful, profiled)."""
 
-    __slots__ = ("_doc", "_ids")
+    __slots__ = ("_budget", "_doc", "_ids")
 
     def __init__(self, doc: Doc) -> None:
         self._doc = doc
         self._ids: list[int] | None = None
+        self._budget = max(32, len(doc) // 4)
 
-    def ids(self) -> list[int]:
+    def window(self, lo: int, hi: int) -> list[int]:
         if self._ids is None:
+            self._budget -= hi - lo
+            if self._budget >= 0:
+                doc = self._doc
+                return [doc[i].lower for i in range(lo, hi)]
             self._ids = self._doc.to_array(LOWER).tolist()
-        return self._ids
+        return self._ids[lo:hi]
+
+
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def _mention(skill: str, start: int, end: int, text: str, section: str, rule: str) -> Mention:
+    """A Mention built by filling its __dict__ at once: a frozen dataclass's __init__ sets each
+    field through object.__setattr__, twice as slow, and extraction builds one per mention
+    (profiled). Equality, hashing, repr and pickling see the same fields."""
+    mention = _new_object(Mention)
+    _set_attribute(
+        mention,
+        "__dict__",
+        {
+            "skill": skill,
+            "start": start,
+            "end": end,
+            "text": text,
+            "section": section,
+            "rule": rule,
+        },
+    )
+    return mention
+
+
+def _longest_first(
+    cluster: list[tuple[int, int, _Key]],
+) -> list[tuple[int, int, _Key]]:
+    """Non-overlapping matches of one run of overlapping ones, in start order: longest first,
+    then leftmost, then the earlier kind on identical spans (alias, case_sensitive, gated)."""
+    ordered = sorted(cluster, key=lambda m: (m[0] - m[1], m[0], m[2].rank))
+    kept: list[tuple[int, int, _Key]] = []
+    for match in ordered:
+        start, end = match[0], match[1]
+        if all(end <= k[0] or k[1] <= start for k in kept):
+            kept.append(match)
+    kept.sort(key=lambda m: m[0])
+    return kept
 
 
 def _in_url_or_email(text: str, start: int, end: int) -> bool:

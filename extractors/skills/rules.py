@@ -61,6 +61,11 @@ class ContextRule:
     negative_window: int
     matcher: Matcher | None
     reach: int  # tokens either side a negative pattern may need around the mention
+    # Per negative pattern, the lower-case words of which one must occur among the tokens the
+    # matcher sees for that pattern to match (one set per required token); None when some
+    # pattern constrains no token that way. Lets the matcher skip running patterns that cannot
+    # match, which was a tenth of extraction time (profiled).
+    requirements: tuple[tuple[frozenset[str], ...], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,44 @@ def validate_rules(document: Mapping[str, Any], skill_ids: Iterable[str]) -> lis
     return problems
 
 
+def pattern_requirements(
+    patterns: Iterable[list[Mapping[str, Any]]],
+) -> tuple[tuple[frozenset[str], ...], ...] | None:
+    """For each Matcher pattern, the sets of lower-case words one of which some token must have
+    for the pattern to match: one set per token table that is neither optional nor negated and
+    names its ORTH, TEXT or LOWER literally or by IN. None when a pattern has no such table,
+    since nothing then rules it out. A necessary condition only: the Matcher still decides."""
+    found: list[tuple[frozenset[str], ...]] = []
+    for pattern in patterns:
+        required: list[frozenset[str]] = []
+        for table in pattern:
+            if table.get("OP", "1") not in ("1", "+"):
+                continue  # "?", "*", "!" and counted ops may match no token, or must not match
+            words = _literal_lowers(table)
+            if words is not None:
+                required.append(words)
+        if not required:
+            return None
+        found.append(tuple(required))
+    return tuple(found)
+
+
+def _literal_lowers(table: Mapping[str, Any]) -> frozenset[str] | None:
+    """The lower-case forms a token matching `table` must have, or None when unconstrained."""
+    for attr, lower in (("LOWER", False), ("ORTH", True), ("TEXT", True)):
+        value = table.get(attr)
+        if isinstance(value, str):
+            values: list[str] = [value]
+        elif isinstance(value, Mapping) and set(value) == {"IN"} and isinstance(value["IN"], list):
+            values = [v for v in value["IN"] if isinstance(v, str)]
+            if len(values) != len(value["IN"]):
+                continue
+        else:
+            continue
+        return frozenset(v.lower() if lower else v for v in values)
+    return None
+
+
 class RuleSet:
     """The rules of one taxonomy, compiled for one vocabulary (one per SkillExtractor)."""
 
@@ -120,6 +163,7 @@ class RuleSet:
         )
         # "Docker Inc", "Docker, Inc.": a skill name followed by a legal form is a company name.
         # Matched on the text right after a mention (pattern.match(text, end)); None when unset.
+        # It opens with a blank or a comma, which the matcher tests before running it.
         suffixes = document.get("company_suffix", {}).get("words", [])
         words = "|".join(map(re.escape, suffixes))
         self.company_suffix: re.Pattern[str] | None = (
@@ -128,13 +172,13 @@ class RuleSet:
         self.categories = dict(categories)
         self.ambiguous = ambiguous
         self.gated_aliases: dict[str, list[str]] = {}
-        self._by_skill: dict[str, list[ContextRule]] = {}
+        self.rules_by_skill: dict[str, list[ContextRule]] = {}
         counters: dict[str, int] = {}
         for raw in document.get("rule", []):
             skill = raw["skill"]
             counters[skill] = counters.get(skill, 0) + 1
             rule = self._compile(f"{skill}#{counters[skill]}", raw, vocab)
-            self._by_skill.setdefault(skill, []).append(rule)
+            self.rules_by_skill.setdefault(skill, []).append(rule)
             if raw.get("gated_aliases"):
                 self.gated_aliases.setdefault(skill, []).extend(raw["gated_aliases"])
         self.default_rule = ContextRule(
@@ -180,12 +224,13 @@ class RuleSet:
             negative_window=int(raw.get("negative_window", 0)),
             matcher=matcher,
             reach=max((len(p) for p in patterns), default=0) + 1,
+            requirements=pattern_requirements(patterns) if patterns else None,
         )
 
     def rules_for(self, skill: str, surface: str, base_rule: str) -> list[ContextRule]:
         """The rules governing one mention; the default gate for unruled case-sensitive forms
         of ambiguous skills; nothing for the rest."""
-        rules = self._by_skill.get(skill, ())
+        rules = self.rules_by_skill.get(skill, ())
         exact = [r for r in rules if surface in r.surfaces and surface != surface.lower()]
         if exact:
             return exact

@@ -2,6 +2,8 @@
 -- grain: one row per posting_id × skill_id (a parent skill counts when a child is mentioned)
 -- reads: int_posting_skills__expanded, fct_postings
 -- The binary skill flag per distinct posting: demand counts these rows, never mention_count.
+-- Stored in (skill_id, posted_month) order: DuckDB's per-row-group min/max then skips most of
+-- the table for one skill's filter, the usual ad-hoc question.
 with
 posting_skills as (select * from int_posting_skills__expanded),
 
@@ -22,3 +24,4 @@ final as (
 )
 
 select * from final
+order by skill_id, posted_month

@@ -3,6 +3,8 @@
 -- reads: raw_postings, raw_source_runs
 -- Postings as sources showed them, cleaned, with when we first and last saw each.
 -- posted_date is the UTC calendar date, so months and weeks never depend on a session time zone.
+-- No text: no model reads it (skills come from mentions by content_hash), and carrying 1.1 GB
+-- of it through here and int_postings__deduplicated cost most of their time at 1M postings.
 with
 postings as (select * from raw_postings),
 
@@ -49,7 +51,6 @@ final as (
         p.salary_max,
         upper(nullif(trim(p.salary_currency), '')) as salary_currency,
         p.content_hash,
-        p.text,
     from postings as p
     left join later_board_runs as c using (source, board, source_posting_id)
 )

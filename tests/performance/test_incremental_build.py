@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -91,8 +92,39 @@ def test_a_changed_rule_recomputes_everything(tmp_path: Path, small_taxonomy, mo
         return real(postings, texts)
 
     monkeypatch.setattr(build_module, "duplicate_groups", spy)
-    build(db, small_taxonomy, run_id="same-input")
-    assert calls == [0]  # nothing changed: no block recomputed
+    # a copy re-dated by a day: only its block is recomputed
+    land(db, [replace(_batch_one()[3], posted="2024-01-09")], small_taxonomy, run_id="redated")
+    build(db, small_taxonomy, run_id="redated")
+    assert calls == [2]
     monkeypatch.setattr(build_module, "duplicates_fingerprint", lambda: "duplicates rule edited")
     build(db, small_taxonomy, run_id="edited-rule")
-    assert calls == [0, len(_batch_one())]
+    assert calls == [2, len(_batch_one())]
+
+
+def test_blocks_streamed_in_small_batches_give_the_same_groups(
+    tmp_path: Path, small_taxonomy, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Three copies a fetch: blocks straddle fetches and must still be grouped whole.
+    postings = _batch_one() + _batch_two()[:1] + _batch_two()[2:]
+    db = tmp_path / "small" / "warehouse.duckdb"
+    land(db, postings, small_taxonomy)
+    batches: list[set[str]] = []
+    real = build_module.duplicate_groups
+
+    def spy(postings, texts):  # type: ignore[no-untyped-def]
+        batches.append(set(postings["block"]))
+        return real(postings, texts)
+
+    monkeypatch.setattr(build_module, "STREAM_ROWS", 3)
+    monkeypatch.setattr(build_module, "duplicate_groups", spy)
+    build(db, small_taxonomy)
+    monkeypatch.undo()
+
+    whole = tmp_path / "whole" / "warehouse.duckdb"
+    land(whole, postings, small_taxonomy)
+    build(whole, small_taxonomy)
+
+    assert _tables(db) == _tables(whole)
+    assert len(batches) > 1
+    seen = [block for batch in batches for block in batch]
+    assert len(seen) == len(set(seen))  # no block split across batches

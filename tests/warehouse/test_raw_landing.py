@@ -1,0 +1,327 @@
+"""Landing postings into the raw store: one row per key, re-landing is a cheap last_seen update.
+
+raw_postings has no primary key (its index made landing super-linear), so these tests are what
+guarantees one row per (source, board, source_posting_id) under repeated and overlapping input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from skillpulse import landing
+from warehouse import raw_store
+
+T0 = datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
+T1 = datetime(2025, 3, 2, 6, 0, tzinfo=UTC)
+T2 = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)
+
+
+def posting(
+    pid: str, seen: datetime, run_id: str = "run-1", text: str | None = None, **fields: object
+) -> dict[str, object]:
+    """One unclassified posting row, as skillpulse.landing builds them."""
+    text = text if text is not None else f"posting {pid}: we use Python"
+    row: dict[str, object] = {
+        "source": "jsonl",
+        "board": "test",
+        "source_posting_id": pid,
+        "title": "ML Engineer",
+        "company": "Acme",
+        "location": None,
+        "workplace": None,
+        "posted_at": T0,
+        "text": text,
+        "url": None,
+        "salary_min": None,
+        "salary_max": None,
+        "salary_currency": None,
+        "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "payload_sha256": None,
+        "role_family": None,
+        "seniority": None,
+        "parsed_at": seen,
+        "first_seen_at": seen,
+        "last_seen_at": seen,
+        "last_seen_run_id": run_id,
+    }
+    row.update(fields)
+    return row
+
+
+class CountingClassifier:
+    """landing.classify_postings, remembering which posting ids it was asked about."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
+        self.seen.extend(frame["source_posting_id"])
+        return landing.classify_postings(frame)
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:  # type: ignore[misc]
+    con = raw_store.open_raw(tmp_path / "w.raw.duckdb")
+    yield con
+    con.close()
+
+
+def land(
+    con: duckdb.DuckDBPyConnection,
+    rows: list[dict[str, object]],
+    classify: CountingClassifier,
+    run_id: str = "run-1",
+    rejects: pd.DataFrame | None = None,
+) -> raw_store.LandCounts:
+    frame = pd.DataFrame(rows, columns=list(raw_store.POSTING_COLUMNS))
+    return raw_store.land_source_result(
+        con, run_id, None, pd.DataFrame(), frame, rejects if rejects is not None else pd.DataFrame(),
+        classify=classify,
+    )  # fmt: skip
+
+
+def stored(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        """
+        select source_posting_id, title, text, role_family, seniority, first_seen_at,
+            last_seen_at, last_seen_run_id
+        from raw_postings order by source_posting_id
+        """
+    ).fetchall()
+
+
+def keys_are_unique(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        """
+        select count(*) = count(distinct (source, board, source_posting_id)) from raw_postings
+        """
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def test_the_same_batch_twice_lands_once_and_only_moves_last_seen(con) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+    first = land(con, [posting("a", T0), posting("b", T0)], classify)
+    assert (first.new, first.changed, first.unchanged) == (2, 0, 0)
+    assert sorted(classify.seen) == ["a", "b"]
+    before = stored(con)
+
+    again = land(con, [posting("a", T1, "run-2"), posting("b", T1, "run-2")], classify, "run-2")
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 2)
+    assert sorted(classify.seen) == ["a", "b"], "an unchanged posting was classified again"
+    after = stored(con)
+    assert len(after) == 2 and keys_are_unique(con)
+    for old, new in zip(before, after, strict=True):
+        assert new[:6] == old[:6]  # id, title, text, labels, first_seen: untouched
+        assert new[6:] == (T1, "run-2")  # last_seen and its run moved
+
+
+def test_repeated_and_overlapping_batches_never_duplicate_a_key(con) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+    # One batch naming a key twice (the later copy wins), then batches overlapping it.
+    land(con, [posting("a", T0, text="old a"), posting("b", T0), posting("a", T0, text="new a")],
+         classify)  # fmt: skip
+    land(con, [posting("b", T1), posting("c", T1)], classify)
+    land(con, [posting("c", T2), posting("d", T2), posting("a", T2, text="new a")], classify)
+    land(con, [posting("a", T2, text="new a"), posting("d", T2)], classify)
+    assert keys_are_unique(con)
+    rows = stored(con)
+    assert [r[0] for r in rows] == ["a", "b", "c", "d"]
+    assert rows[0][2] == "new a"
+    assert [r[5] for r in rows] == [T0, T0, T1, T2]  # first_seen kept
+    assert [r[6] for r in rows] == [T2, T1, T2, T2]  # last_seen moved
+
+
+def test_a_changed_text_updates_the_posting_and_classifies_it_again(con) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+    land(con, [posting("a", T0, title="Senior ML Engineer"), posting("b", T0)], classify)
+    changed = land(
+        con,
+        [
+            posting("a", T1, "run-2", title="Senior ML Engineer", text="a new text"),
+            posting("b", T1, "run-2", title="Data Scientist Intern"),
+        ],
+        classify,
+        "run-2",
+    )
+    assert (changed.new, changed.changed, changed.unchanged) == (0, 2, 0)
+    assert classify.seen == ["a", "b", "a", "b"]
+    rows = stored(con)
+    assert rows[0][:5] == ("a", "Senior ML Engineer", "a new text", "ml-engineer", "senior")
+    assert rows[1][:5] == (
+        "b",
+        "Data Scientist Intern",
+        "posting b: we use Python",
+        "data-scientist",
+        "intern",
+    )
+    assert [r[5:] for r in rows] == [(T0, T1, "run-2"), (T0, T1, "run-2")]
+    hashes = con.execute("select content_hash from raw_postings order by all").fetchall()
+    assert (hashlib.sha256(b"a new text").hexdigest(),) in hashes
+
+
+def test_a_changed_company_updates_the_posting_but_keeps_its_labels(con) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+    land(con, [posting("a", T0)], classify)
+    counts = land(con, [posting("a", T1, company="Acme GmbH")], classify)
+    assert (counts.new, counts.changed, counts.unchanged) == (0, 1, 0)
+    assert classify.seen == ["a"]  # title and text are what the labels come from
+    assert con.execute("select company, role_family from raw_postings").fetchall() == [
+        ("Acme GmbH", "ml-engineer")
+    ]
+
+
+def test_a_posting_seen_earlier_than_we_knew_moves_first_seen_back(con) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+    land(con, [posting("a", T1)], classify)
+    land(con, [posting("a", T0, "run-old")], classify, "run-old")
+    assert stored(con)[0][5:7] == (T0, T1)
+
+
+def test_labels_given_by_the_caller_are_kept(con) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+    land(con, [posting("a", T0, role_family="other", seniority="lead")], classify)
+    assert classify.seen == []
+    relabelled = land(con, [posting("a", T1, role_family="data-scientist", seniority="lead")],
+                      classify)  # fmt: skip
+    assert relabelled.changed == 1
+    assert stored(con)[0][3:5] == ("data-scientist", "lead")
+
+
+def test_a_reject_is_recorded_again_by_a_rerun(con) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+
+    def rejects(run_id: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "run_id": run_id,
+                    "source": "jsonl",
+                    "board": "test",
+                    "record_ref": "line 3",
+                    "reason": "broken JSON",
+                    "raw": "{",
+                }
+            ]
+        )
+
+    land(con, [posting("a", T0)], classify, "run-1", rejects("run-1"))
+    land(con, [posting("a", T1, "run-2")], classify, "run-2", rejects("run-2"))
+    assert con.execute("select run_id, record_ref from raw_rejects order by all").fetchall() == [
+        ("run-1", "line 3"),
+        ("run-2", "line 3"),
+    ]
+
+
+def test_a_failing_batch_lands_nothing(con) -> None:  # type: ignore[no-untyped-def]
+    def broken(frame: pd.DataFrame) -> pd.DataFrame:
+        raise RuntimeError("classifier crashed")
+
+    payloads = pd.DataFrame(
+        [
+            {
+                "payload_sha256": "p1",
+                "source": "jsonl",
+                "board": "test",
+                "kind": "jsonl",
+                "url": "file:///x.jsonl#line=1",
+                "content_type": "application/x-ndjson",
+                "body": b"{}",
+                "fetched_at": T0,
+                "status": 200,
+            }
+        ]
+    )
+    frame = pd.DataFrame([posting("a", T0)], columns=list(raw_store.POSTING_COLUMNS))
+    with pytest.raises(RuntimeError):
+        raw_store.land_source_result(
+            con, "run-1", None, payloads, frame, pd.DataFrame(), classify=broken
+        )
+    for table in ("raw_payloads", "raw_fetches", "raw_postings"):
+        assert con.execute(f"select count(*) from {table}").fetchone() == (0,), table
+
+
+def test_reingesting_a_file_classifies_nothing_and_keeps_one_row_per_posting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "postings.jsonl"
+    lines = [
+        {"id": f"p{i}", "title": "ML Engineer", "text": f"posting {i}: PyTorch"} for i in range(7)
+    ]
+    lines.append({"id": "p3", "title": "ML Engineer", "text": "posting 3: PyTorch"})  # a repeat
+    source.write_text(
+        "\n".join(json.dumps(line) for line in lines) + "\n" + '{"id": "bad", "text": \n',
+        encoding="utf-8",
+    )
+    classified: list[str] = []
+    real = landing.classify_postings
+
+    def counting(frame: pd.DataFrame) -> pd.DataFrame:
+        classified.extend(frame["source_posting_id"])
+        return real(frame)
+
+    monkeypatch.setattr(landing, "classify_postings", counting)
+    con = raw_store.open_raw(tmp_path / "w.raw.duckdb")
+    try:
+        first: dict[str, float] = {}
+        outcome = landing.ingest_jsonl(con, "run-1", source, timings=first)
+        assert outcome.landed == 7
+        assert (first["postings_new"], first["postings_unchanged"]) == (7, 0)
+        assert sorted(classified) == [f"p{i}" for i in range(7)]
+
+        again: dict[str, float] = {}
+        landing.ingest_jsonl(con, "run-2", source, timings=again)
+        assert (again["postings_new"], again["postings_changed"]) == (0, 0)
+        assert again["postings_unchanged"] == 7
+        assert len(classified) == 7, "the re-run classified postings again"
+        assert con.execute("select count(*) from raw_postings").fetchone() == (7,)
+        assert keys_are_unique(con)
+        assert con.execute(
+            "select distinct last_seen_run_id, role_family from raw_postings"
+        ).fetchall() == [("run-2", "ml-engineer")]
+        assert con.execute("select run_id from raw_rejects order by all").fetchall() == [
+            ("run-1",),
+            ("run-2",),
+        ]
+    finally:
+        con.close()
+
+
+def test_a_store_made_with_the_old_primary_key_is_rebuilt_without_it(tmp_path: Path) -> None:
+    path = tmp_path / "old.raw.duckdb"
+    old = duckdb.connect(str(path))
+    columns = ", ".join(f"{c} varchar" for c in raw_store.POSTING_COLUMNS)
+    old.execute(
+        f"create table raw_postings ({columns}, primary key (source, board, source_posting_id))"
+    )
+    row = {k: (str(v) if v is not None else None) for k, v in posting("a", T0).items()}
+    row.update(role_family="other", seniority="unknown")
+    old.execute(
+        f"insert into raw_postings values ({', '.join('?' for _ in row)})", list(row.values())
+    )
+    old.close()
+    con = raw_store.open_raw(path)
+    try:
+        assert con.execute(
+            "select count(*) from duckdb_constraints() where table_name = 'raw_postings' "
+            "and constraint_type = 'PRIMARY KEY'"
+        ).fetchone() == (0,)
+        assert con.execute(
+            "select source_posting_id, role_family from raw_postings"
+        ).fetchall() == [("a", "other")]
+        assert {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()} >= {
+            "raw_postings",
+            "raw_payloads",
+        }
+        assert "raw_postings_keyed" not in {
+            r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+    finally:
+        con.close()
