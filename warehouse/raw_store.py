@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,7 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     for model in raw_ddl():
         con.execute(model.sql)
     _drop_posting_key(con)
+    _add_payload_encoding(con)
     return con
 
 
@@ -109,6 +111,44 @@ def _drop_posting_key(con: duckdb.DuckDBPyConnection) -> None:
         yield
 
     _transaction(con, steps())
+
+
+def _unstored_payloads(con: duckdb.DuckDBPyConnection, payloads: pd.DataFrame) -> pd.DataFrame:
+    """The incoming payloads (registered as incoming_payloads) not stored yet, one per body."""
+    stored = {
+        sha
+        for (sha,) in con.execute(
+            """
+            select payload_sha256 from raw_payloads
+            where payload_sha256 in (select payload_sha256 from incoming_payloads)
+            """
+        ).fetchall()
+    }
+    fresh = payloads[~payloads["payload_sha256"].isin(stored)]
+    return fresh.drop_duplicates(subset=["payload_sha256"])
+
+
+def _compressed(payloads: pd.DataFrame) -> pd.DataFrame:
+    # Level 1: four times faster than the default and within a few percent of its size on JSON.
+    return payloads.assign(body=[zlib.compress(bytes(body), 1) for body in payloads["body"]])
+
+
+def payload_body(con: duckdb.DuckDBPyConnection, payload_sha256: str) -> bytes:
+    """A stored payload's body exactly as it was received."""
+    row = con.execute(
+        "select body, body_encoding from raw_payloads where payload_sha256 = ?", [payload_sha256]
+    ).fetchone()
+    if row is None:
+        raise KeyError(f"no payload {payload_sha256} in the raw store")
+    body, encoding = bytes(row[0]), row[1]
+    return zlib.decompress(body) if encoding == "zlib" else body
+
+
+def _add_payload_encoding(con: duckdb.DuckDBPyConnection) -> None:
+    # A store made before bodies were compressed holds them as received: 'identity'.
+    con.execute(
+        "alter table raw_payloads add column if not exists body_encoding varchar default 'identity'"
+    )
 
 
 def _transaction(con: duckdb.DuckDBPyConnection, statements: Iterator[None]) -> None:
@@ -350,15 +390,17 @@ def land_source_result(
         nonlocal counts
         if len(payloads):
             con.register("incoming_payloads", payloads)
+            fresh = _compressed(_unstored_payloads(con, payloads))
+            con.register("fresh_payloads", fresh)
             con.execute(
                 """
                 insert into raw_payloads
-                select payload_sha256, source, board, kind, url, content_type, body, fetched_at
-                from incoming_payloads
-                where payload_sha256 not in (select payload_sha256 from raw_payloads)
-                qualify row_number() over (partition by payload_sha256) = 1
+                select payload_sha256, source, board, kind, url, content_type, body, fetched_at,
+                    'zlib' as body_encoding
+                from fresh_payloads
                 """
             )
+            con.unregister("fresh_payloads")
             con.execute(
                 """
                 insert into raw_fetches

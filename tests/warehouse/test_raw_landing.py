@@ -325,3 +325,67 @@ def test_a_store_made_with_the_old_primary_key_is_rebuilt_without_it(tmp_path: P
         }
     finally:
         con.close()
+
+
+def _payload_row(sha: str, body: bytes) -> dict[str, object]:
+    return {
+        "payload_sha256": sha,
+        "source": "jsonl",
+        "board": "test",
+        "kind": "jsonl",
+        "url": "file:///x.jsonl#line=1",
+        "content_type": "application/x-ndjson",
+        "body": body,
+        "fetched_at": T0,
+        "status": 200,
+    }
+
+
+def test_a_payload_body_is_stored_compressed_and_read_back_exactly(con) -> None:  # type: ignore[no-untyped-def]
+    body = b'{"id": "a", "text": "caf\xc3\xa9 \\u0000 Python"}\n' * 500
+    payloads = pd.DataFrame([_payload_row("p1", body), _payload_row("p1", body)])
+    for run_id in ("run-1", "run-2"):
+        raw_store.land_source_result(con, run_id, None, payloads, pd.DataFrame(), pd.DataFrame())
+    stored_body, encoding = con.execute("select body, body_encoding from raw_payloads").fetchone()
+    assert encoding == "zlib"
+    assert len(stored_body) < len(body) // 10
+    assert raw_store.payload_body(con, "p1") == body
+    assert con.execute("select count(*) from raw_payloads").fetchone() == (1,)
+    assert con.execute("select run_id from raw_fetches order by 1").fetchall() == [
+        ("run-1",),
+        ("run-2",),
+    ]
+    with pytest.raises(KeyError, match="no payload nope"):
+        raw_store.payload_body(con, "nope")
+
+
+def test_payloads_stored_before_compression_read_back_as_received(tmp_path: Path) -> None:
+    path = tmp_path / "old.raw.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute(
+        """
+        create table raw_payloads (
+            payload_sha256 varchar primary key, source varchar not null, board varchar not null,
+            kind varchar not null, url varchar not null, content_type varchar,
+            body blob not null, first_fetched_at timestamptz not null
+        )
+        """
+    )
+    old.execute(
+        "insert into raw_payloads values ('old', 'jsonl', 't', 'jsonl', 'u', null, ?, ?)",
+        [b"as received", T0],
+    )
+    old.close()
+    con = raw_store.open_raw(path)
+    try:
+        assert raw_store.payload_body(con, "old") == b"as received"
+        raw_store.land_source_result(
+            con, "run-1", None, pd.DataFrame([_payload_row("new", b"fresh body")]),
+            pd.DataFrame(), pd.DataFrame(),
+        )  # fmt: skip
+        assert raw_store.payload_body(con, "new") == b"fresh body"
+        assert con.execute(
+            "select payload_sha256, body_encoding from raw_payloads order by 1"
+        ).fetchall() == [("new", "zlib"), ("old", "identity")]
+    finally:
+        con.close()
