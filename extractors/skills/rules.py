@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.matcher import Matcher
-from spacy.vocab import Vocab
+if TYPE_CHECKING:
+    # spaCy takes ~2 s to import; validating a taxonomy's rules (every run does) needs none of it.
+    from spacy.matcher import Matcher
+    from spacy.vocab import Vocab
 
 GATES = ("never", "sentence_start", "always")
 DEFAULT_CATEGORIES = (
@@ -200,6 +202,8 @@ class RuleSet:
         matcher = None
         patterns = raw.get("negative", [])
         if patterns:
+            from spacy.matcher import Matcher
+
             matcher = Matcher(vocab)
             matcher.add(rule_id, [list(p) for p in patterns])
         has_skills = "corroborate_skills" in raw
