@@ -167,6 +167,7 @@ def build_warehouse(
         steps[name] = now - tick
         tick = now
 
+    check_posting_keys(paths.raw)
     fingerprint = input_fingerprint(paths.raw, seeds)
     rebuilt = _partial_plan(paths.db, fingerprint) if FINGERPRINT_TABLE in seeds else None
     lap("fingerprint")
@@ -290,6 +291,37 @@ def _load_seed(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -
         con.execute(f"create table {name} as select * from incoming_seed")
     finally:
         con.unregister("incoming_seed")
+
+
+def check_posting_keys(raw: Path) -> None:
+    """Refuse to build from a raw store that holds one posting key twice.
+
+    raw_postings has no primary key (maintaining its index made landing super-linear); the
+    landing merge keeps keys unique for one writer at a time, and this is where a second writer
+    that slipped past the run lock would show, before any mart double-counts its postings.
+    """
+    if not raw.is_file():
+        return
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{_sql_path(raw)}' as raw_store (read_only)")
+        repeated = con.execute(
+            """
+            select source, board, source_posting_id, count(*) as copies
+            from raw_store.raw_postings
+            group by source, board, source_posting_id
+            having count(*) > 1
+            order by source, board, source_posting_id
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    if repeated:
+        examples = "; ".join(f"{s}/{b}/{i} ×{n}" for s, b, i, n in repeated[:5])
+        raise BuildError(
+            f"raw_postings in {raw} holds {len(repeated)} posting key(s) more than once "
+            f"({examples}); only one writer may land at a time"
+        )
 
 
 def input_fingerprint(raw: Path, seeds: dict[str, pd.DataFrame]) -> str | None:
@@ -642,4 +674,4 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-__all__ = ["BuildError", "BuildResult", "build_warehouse", "raw_ddl"]
+__all__ = ["BuildError", "BuildResult", "build_warehouse", "check_posting_keys", "raw_ddl"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from extractors.skills.taxonomy import Taxonomy
 from tests.warehouse.wh_factory import P, build, land, query
@@ -232,3 +233,28 @@ def test_a_resighting_rebuilds_only_what_carries_last_seen_at(
     assert "duplicates (Python)" not in result.steps
     assert query(db, "select distinct last_seen_at from fct_postings") == [(seen,)]
     assert _tables(db) == _tables(_clean_build(db, small_taxonomy, "run-2", tmp_path))
+
+
+def test_a_posting_key_landed_twice_stops_the_build_before_anything_is_published(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    # raw_postings has no primary key; a second writer slipping past the run lock could
+    # insert a key again, and every mart would then count that posting twice.
+    db = _first_build(tmp_path, small_taxonomy)
+    published = _tables(db)
+    raw = duckdb.connect(str(db.with_name("warehouse.raw.duckdb")))
+    try:
+        raw.execute(
+            "insert into raw_postings select * from raw_postings "
+            "where source_posting_id = (select min(source_posting_id) from raw_postings)"
+        )
+        (key,) = raw.execute(
+            "select source || '/' || board || '/' || min(source_posting_id) "
+            "from raw_postings group by source, board"
+        ).fetchone()
+    finally:
+        raw.close()
+
+    with pytest.raises(build_module.BuildError, match=f"1 posting key.*{re.escape(key)} ×2"):
+        build(db, small_taxonomy, run_id="run-2")
+    assert _tables(db) == published
