@@ -415,7 +415,7 @@ def _partial_plan(db: Path, fingerprint: str | None) -> list[SqlModel] | None:
     names = {m.name for m in run_log}
     plan = []
     for model in models():
-        sql = re.sub(r"--[^\n]*", "", model.sql)
+        sql = model.code
         if (
             model.name in names
             or model.name in carrying
@@ -456,7 +456,7 @@ def run_log_models() -> list[SqlModel] | None:
     names |= {"raw_skill_ancestors", *RUN_SCOPED_SEED_COLUMNS}
     rebuilt: list[SqlModel] = []
     for model in ordered:
-        sql = re.sub(r"--[^\n]*", "", model.sql)
+        sql = model.code
         reads = {n for n in names if n != model.name and re.search(rf"\b{n}\b", sql)}
         if reads and reads <= refreshed:
             rebuilt.append(model)

@@ -32,6 +32,11 @@ class SqlModel:
         return ""
 
     @property
+    def code(self) -> str:
+        """The SQL with its -- comments removed: what names in it really refer to."""
+        return re.sub(r"--[^\n]*", "", self.sql)
+
+    @property
     def body(self) -> str:
         """The SQL without a trailing semicolon, ready to wrap in CREATE TABLE … AS."""
         return self.sql.strip().rstrip(";").strip()
@@ -64,14 +69,9 @@ def models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
             name: {
                 other
                 for other in layer_models
-                if other != name
-                and re.search(rf"\b{re.escape(other)}\b", _without_comments(model.sql))
+                if other != name and re.search(rf"\b{re.escape(other)}\b", model.code)
             }
             for name, model in layer_models.items()
         }
         ordered.extend(layer_models[name] for name in TopologicalSorter(graph).static_order())
     return ordered
-
-
-def _without_comments(sql: str) -> str:
-    return re.sub(r"--[^\n]*", "", sql)
