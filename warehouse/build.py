@@ -8,6 +8,7 @@ leaves the published file untouched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -302,9 +303,7 @@ def check_posting_keys(raw: Path) -> None:
     """
     if not raw.is_file():
         return
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach '{_sql_path(raw)}' as raw_store (read_only)")
+    with _read_only(raw, "raw_store") as con:
         repeated = con.execute(
             """
             select source, board, source_posting_id, count(*) as copies
@@ -314,8 +313,6 @@ def check_posting_keys(raw: Path) -> None:
             order by source, board, source_posting_id
             """
         ).fetchall()
-    finally:
-        con.close()
     if repeated:
         examples = "; ".join(f"{s}/{b}/{i} ×{n}" for s, b, i, n in repeated[:5])
         raise BuildError(
@@ -349,38 +346,35 @@ def input_fingerprint(raw: Path, seeds: dict[str, pd.DataFrame]) -> str | None:
         # Unparsable: every source run counts, so a new run always means a full build.
         "raw_source_runs": f"where source in ({closing.group(1)})" if closing else "",
     }
-    con = tune(duckdb.connect())
     try:
-        con.execute(f"attach '{_sql_path(raw)}' as raw_store (read_only)")
-        for table, where in tables.items():
-            columns = [
-                row[0]
-                for row in con.execute(
-                    """
-                    select column_name from duckdb_columns()
-                    where database_name = 'raw_store' and table_name = ?
-                    order by column_index
-                    """,
-                    [table],
-                ).fetchall()
-                if not (table == "raw_postings" and row[0] in LINEAGE_COLUMNS + SEEN_COLUMNS)
-            ]
-            if not columns:
-                return None
-            hashed = ", ".join(f'"{c}"' for c in columns)
-            count, total = con.execute(  # type: ignore[misc]
-                f"select count(*), coalesce(sum(hash({hashed})::hugeint), 0) "
-                f"from raw_store.{table} {where}"
+        with _read_only(raw, "raw_store") as con:
+            for table, where in tables.items():
+                columns = [
+                    row[0]
+                    for row in con.execute(
+                        """
+                        select column_name from duckdb_columns()
+                        where database_name = 'raw_store' and table_name = ?
+                        order by column_index
+                        """,
+                        [table],
+                    ).fetchall()
+                    if not (table == "raw_postings" and row[0] in LINEAGE_COLUMNS + SEEN_COLUMNS)
+                ]
+                if not columns:
+                    return None
+                hashed = ", ".join(f'"{c}"' for c in columns)
+                count, total = con.execute(  # type: ignore[misc]
+                    f"select count(*), coalesce(sum(hash({hashed})::hugeint), 0) "
+                    f"from raw_store.{table} {where}"
+                ).fetchone()
+                parts[table] = f"{count} {total} {','.join(columns)}"
+            keyed = ", ".join(("source", "board", "source_posting_id", *SEEN_COLUMNS))
+            seen = con.execute(
+                f"select count(*), coalesce(sum(hash({keyed})::hugeint), 0) from raw_store.raw_postings"
             ).fetchone()
-            parts[table] = f"{count} {total} {','.join(columns)}"
-        keyed = ", ".join(("source", "board", "source_posting_id", *SEEN_COLUMNS))
-        seen = con.execute(
-            f"select count(*), coalesce(sum(hash({keyed})::hugeint), 0) from raw_store.raw_postings"
-        ).fetchone()
     except duckdb.Error:
         return None
-    finally:
-        con.close()
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
     seen_digest = hashlib.sha256(str(seen).encode()).hexdigest()
     return f"build input {digest[:32]} seen {seen_digest[:16]}"
@@ -397,21 +391,18 @@ def _partial_plan(db: Path, fingerprint: str | None) -> list[SqlModel] | None:
     if published.split(" seen ")[0] != fingerprint.split(" seen ")[0]:
         return None
     # Only last_seen_at moved: add the models that carry it, as the published tables show.
-    con = duckdb.connect()
     try:
-        con.execute(f"attach '{_sql_path(db)}' as published (read_only)")
-        carrying = {
-            row[0]
-            for row in con.execute(
-                "select distinct table_name from duckdb_columns() "
-                "where database_name = 'published' and list_contains(?, column_name)",
-                [list(SEEN_DERIVED)],
-            ).fetchall()
-        }
+        with _read_only(db, "published") as con:
+            carrying = {
+                row[0]
+                for row in con.execute(
+                    "select distinct table_name from duckdb_columns() "
+                    "where database_name = 'published' and list_contains(?, column_name)",
+                    [list(SEEN_DERIVED)],
+                ).fetchall()
+            }
     except duckdb.Error:
         return None
-    finally:
-        con.close()
     names = {m.name for m in run_log}
     plan = []
     for model in models():
@@ -429,18 +420,15 @@ def published_fingerprint(db: Path) -> str | None:
     """The input fingerprint the published warehouse was built from, if it records one."""
     if not db.is_file():
         return None
-    con = duckdb.connect()
     try:
-        con.execute(f"attach '{_sql_path(db)}' as published (read_only)")
-        row = con.execute(
-            "select comment from duckdb_tables() "
-            "where database_name = 'published' and table_name = ?",
-            [FINGERPRINT_TABLE],
-        ).fetchone()
+        with _read_only(db, "published") as con:
+            row = con.execute(
+                "select comment from duckdb_tables() "
+                "where database_name = 'published' and table_name = ?",
+                [FINGERPRINT_TABLE],
+            ).fetchone()
     except duckdb.Error:
         return None
-    finally:
-        con.close()
     return row[0] if row and row[0] else None
 
 
@@ -668,6 +656,17 @@ def _discard(scratch: Path) -> None:
 
 def _safe(run_id: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in run_id)[:80]
+
+
+@contextlib.contextmanager
+def _read_only(path: Path, alias: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private in-memory connection with `path` attached read-only as `alias`."""
+    con = tune(duckdb.connect())
+    try:
+        con.execute(f"attach '{_sql_path(path)}' as {alias} (read_only)")
+        yield con
+    finally:
+        con.close()
 
 
 def _sql_path(path: Path) -> str:
