@@ -103,14 +103,11 @@ def _drop_posting_key(con: duckdb.DuckDBPyConnection) -> None:
         return
     ddl = next(model.sql for model in raw_ddl() if model.name == "raw_postings")
 
-    def steps() -> Iterator[None]:
+    with transaction(con):
         con.execute("alter table raw_postings rename to raw_postings_keyed")
         con.execute(ddl)
         con.execute("insert into raw_postings by name select * from raw_postings_keyed")
         con.execute("drop table raw_postings_keyed")
-        yield
-
-    _transaction(con, steps())
 
 
 def _unstored_payloads(con: duckdb.DuckDBPyConnection, payloads: pd.DataFrame) -> pd.DataFrame:
@@ -151,11 +148,12 @@ def _add_payload_encoding(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _transaction(con: duckdb.DuckDBPyConnection, statements: Iterator[None]) -> None:
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Everything in the block commits together or not at all."""
     con.execute("begin transaction")
     try:
-        for _ in statements:
-            pass
+        yield
         con.execute("commit")
     except BaseException:
         # A failed write (a full disk) can end the transaction itself; the rollback's own
@@ -385,9 +383,7 @@ def land_source_result(
     which runs only for new postings and ones whose title or text changed.
     """
     counts = LandCounts()
-
-    def steps() -> Iterator[None]:
-        nonlocal counts
+    with transaction(con):
         if len(payloads):
             con.register("incoming_payloads", payloads)
             fresh = _compressed(_unstored_payloads(con, payloads))
@@ -411,10 +407,8 @@ def land_source_result(
                 [run_id],
             )
             con.unregister("incoming_payloads")
-            yield
         if len(postings):
             counts = _land_postings(con, postings, classify)
-            yield
         if len(rejects):
             con.register("incoming_rejects", rejects)
             con.execute(
@@ -425,12 +419,8 @@ def land_source_result(
                 """
             )
             con.unregister("incoming_rejects")
-            yield
         if source_run is not None:
             record_source_run(con, run_id, source_run)
-        yield
-
-    _transaction(con, steps())
     return counts
 
 
@@ -525,8 +515,7 @@ def land_extractions(
     mentions: pd.DataFrame,
 ) -> None:
     """Store one batch's mentions and mark its texts extracted, in one transaction."""
-
-    def steps() -> Iterator[None]:
+    with transaction(con):
         if len(mentions):
             con.register("incoming_mentions", mentions[list(MENTION_COLUMNS)])
             con.execute(
@@ -548,6 +537,3 @@ def land_extractions(
             [taxonomy_version],
         )
         con.unregister("incoming_done")
-        yield
-
-    _transaction(con, steps())
