@@ -2,10 +2,11 @@
 
 A blank English pipeline tokenises; one LOWER PhraseMatcher pass finds surface forms
 (case-insensitive aliases, case-sensitive short forms, whose casing is then checked token by
-token, and rule-only "gated" aliases); the longest match wins where matches overlap; nothing inside a URL or e-mail address counts. Mentions of ambiguous
-forms then pass the context rules of rules.toml (negative patterns and words, corroboration
-gates; see extractors/skills/rules.py). Every mention keeps its character offsets, surface text,
-section and rule, so a count can be traced back to the words and the rule that let it through.
+token, and rule-only "gated" aliases); the longest match wins where matches overlap; nothing
+inside a URL or e-mail address counts. Mentions of ambiguous forms then pass the context rules
+of rules.toml (negative patterns and words, corroboration gates; see extractors/skills/rules.py).
+Every mention keeps its character offsets, surface text, section and rule, so a count can be
+traced back to the words and the rule that let it through.
 """
 
 from __future__ import annotations
@@ -64,9 +65,8 @@ PlainMention = tuple[str, int, int, str, str, str]
 PlainExtraction = tuple[str, tuple[str, ...], tuple[PlainMention, ...]]
 
 
-def build_pipeline(taxonomy: Taxonomy) -> Language:
-    """The tokenizer every form and text goes through (the taxonomy is not needed to build it;
-    the parameter keeps call sites stable should a form ever need a special case)."""
+def build_pipeline() -> Language:
+    """The tokenizer every form and every text goes through."""
     nlp = spacy.blank("en")
     # "…Python and R." would otherwise keep "R." as one initial-style token and miss R.
     for letter in ("R", "C", "r", "c"):
@@ -119,7 +119,7 @@ class SkillExtractor:
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self.nlp = build_pipeline(taxonomy)
+        self.nlp = build_pipeline()
         self.rules = RuleSet(
             taxonomy.rules,
             self.nlp.vocab,
@@ -346,19 +346,13 @@ class SkillExtractor:
         cluster_end = -1
         for match in found:
             if match[0] >= cluster_end:
-                if len(cluster) == 1:
-                    kept.append(cluster[0])
-                elif cluster:
-                    kept.extend(_longest_first(cluster))
+                kept.extend(_longest_first(cluster) if len(cluster) > 1 else cluster)
                 cluster = [match]
                 cluster_end = match[1]
             else:
                 cluster.append(match)
                 cluster_end = max(cluster_end, match[1])
-        if len(cluster) == 1:
-            kept.append(cluster[0])
-        else:
-            kept.extend(_longest_first(cluster))
+        kept.extend(_longest_first(cluster) if len(cluster) > 1 else cluster)
         return kept
 
     def _company_slot_end(self, text: str) -> int:
