@@ -25,7 +25,8 @@ from pathlib import Path
 import spacy
 
 from benchmarks.common import REAL_CORPUS, interleaved, load, read_texts
-from extractors.skills.matcher import ExtractorPool, SkillExtractor
+from extractors.skills.matcher import SkillExtractor
+from extractors.skills.pool import ExtractorPool
 from extractors.skills.taxonomy import Taxonomy, load_taxonomy
 
 TOKENIZER = "spaCy tokenizer alone (blank en, the floor)"

@@ -278,17 +278,12 @@ def ingest(
                     outcome = pipeline.ingest_jsonl(con, run_id, input, progress, stages)
                 stages["peak_rss_mb_after_load"] = _peak_rss_mb()
                 tick = time.perf_counter()
-                extracted = 0
-                # Building the matcher (and importing spaCy) is seconds of a nightly re-run
-                # that finds every text already extracted; skip it when nothing is pending.
-                if raw_store.count_pending(con, tax.version):
-                    from extractors.skills.matcher import SkillExtractor
-
-                    extractor = SkillExtractor(tax)
-                    with step("extracting skills") as progress:
-                        extracted = pipeline.extract_pending(
-                            con, extractor, progress=progress, processes=processes or None
-                        )
+                # Given the taxonomy, extract_pending builds a matcher (importing spaCy) only
+                # when texts are pending and it extracts in this process, not in a pool.
+                with step("extracting skills") as progress:
+                    extracted = pipeline.extract_pending(
+                        con, tax, progress=progress, processes=processes or None
+                    )
                 stages["extract"] = time.perf_counter() - tick
                 stages["peak_rss_mb_after_extract"] = _peak_rss_mb()
                 pipeline.finish_run(
@@ -460,7 +455,6 @@ def reextract(
     Texts already extracted with this taxonomy version are skipped, so after a taxonomy or rules
     edit only the new version is computed; older versions' mentions stay in the raw store.
     """
-    from extractors.skills.matcher import SkillExtractor
     from extractors.skills.taxonomy import load_taxonomy
     from skillpulse import pipeline
     from warehouse import raw_store
@@ -479,10 +473,9 @@ def reextract(
             con = raw_store.open_raw(paths.raw)
             try:
                 started_at = pipeline.start_run(con, run_id, "reextract", tax)
-                extractor = SkillExtractor(tax)
                 with step(f"extracting with taxonomy {tax.version}") as progress:
                     extracted = pipeline.extract_pending(
-                        con, extractor, progress=progress, processes=processes or None
+                        con, tax, progress=progress, processes=processes or None
                     )
                 pipeline.finish_run(con, run_id, "reextract", started_at, tax, [], 0, extracted)
             finally:

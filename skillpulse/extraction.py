@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from extractors.skills.taxonomy import load_taxonomy
+from extractors.skills.taxonomy import Taxonomy, load_taxonomy
 from skillpulse.progress import Update
 from warehouse import raw_store
 
 if TYPE_CHECKING:
     # spaCy costs ~2 s to import; a run with nothing pending to extract should not pay it.
-    from extractors.skills.matcher import Extraction, PlainExtraction, SkillExtractor
+    from extractors.skills.matcher import Extraction, SkillExtractor
+    from extractors.skills.pool import PlainExtraction
 
 EXTRACT_BATCH = 2000
 Progress = Callable[[int, int], None]
@@ -35,7 +36,7 @@ def default_processes(pending: int) -> int:
 
 def extract_pending(
     con: duckdb.DuckDBPyConnection,
-    extractor: SkillExtractor,
+    extractor: SkillExtractor | Taxonomy,
     batch_size: int = EXTRACT_BATCH,
     progress: Update | None = None,
     processes: int | None = 1,
@@ -44,9 +45,13 @@ def extract_pending(
 
     Texts stream from the raw store in batches (never all at once), and each batch's mentions
     land in one transaction. processes > 1 runs a persistent pool of worker processes that
-    each build the extractor once (SkillExtractor.pool); None picks default_processes.
+    each build the extractor once (extractors.skills.pool); None picks default_processes.
+    Given a Taxonomy rather than an extractor, the extractor is built only if extraction runs
+    in this process: a pool's workers build their own, and a run with nothing pending needs
+    none (building one here is spaCy's import plus the matcher, about 2 s).
     """
-    version = extractor.taxonomy.version
+    taxonomy = extractor if isinstance(extractor, Taxonomy) else extractor.taxonomy
+    version = taxonomy.version
     total = raw_store.count_pending(con, version)
     if not total:
         return 0
@@ -63,7 +68,9 @@ def extract_pending(
             progress(done, total)
 
     if processes > 1:
-        with extractor.pool(processes) as pool:
+        from extractors.skills.pool import ExtractorPool
+
+        with ExtractorPool(taxonomy, processes) as pool:
             submitted: deque[list[tuple[str, str]]] = deque()
 
             def chunks() -> Iterator[list[tuple[str, str]]]:
@@ -74,6 +81,10 @@ def extract_pending(
             for plain in pool.map_chunks(chunks()):
                 landed(submitted.popleft(), plain_mentions_frame(plain, version))
     else:
+        if isinstance(extractor, Taxonomy):
+            from extractors.skills.matcher import SkillExtractor
+
+            extractor = SkillExtractor(taxonomy)
         for batch in batches:
             landed(batch, mentions_frame(extractor.extract_many(batch), version))
     return done

@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from extractors.skills.matcher import ExtractorPool, to_plain
+from extractors.skills.matcher import to_plain
+from extractors.skills.pool import ExtractorPool
 from skillpulse import pipeline
 from warehouse import raw_store
 
