@@ -42,11 +42,21 @@ EXTRACTION_PLAN = {
     "real": (None, 3, True),
     "10k": (None, 3, True),
     "100k": (
-        (extraction.TOKENIZER, extraction.IN_PROCESS, extraction.POOL2, extraction.AHO),
+        (
+            extraction.TOKENIZER,
+            extraction.CACHED_TOKENIZER,
+            extraction.IN_PROCESS,
+            extraction.POOL2,
+            extraction.AHO,
+        ),
         1,
         False,
     ),
-    "1m": ((extraction.TOKENIZER, extraction.POOL2, extraction.AHO), 1, False),
+    "1m": (
+        (extraction.TOKENIZER, extraction.CACHED_TOKENIZER, extraction.POOL2, extraction.AHO),
+        1,
+        False,
+    ),
 }
 
 
