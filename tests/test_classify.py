@@ -101,3 +101,29 @@ def test_salary_from_text(
 )
 def test_workplace(hints: tuple[str | None, ...], expected: str | None) -> None:
     assert workplace(*hints) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "family", "level"),
+    [
+        # The four characters IGNORECASE folds onto ASCII letters unlike str.lower(): a title
+        # holding one is matched case-insensitively as written, never lower-cased first.
+        ("\u0130NTERN", "other", "intern"),  # "İ" lower-cases to "i" plus a combining dot
+        ("Data Sc\u0131entist", "data-scientist", "unknown"),  # dotless "ı" matches "i"
+        ("\u017ftaff ML Engineer", "ml-engineer", "staff"),  # long "ſ" matches "s"
+        ("Bac\u212aend Engineer", "software-engineer", "unknown"),  # Kelvin sign matches "k"
+        ("SENIOR ML ENGINEER", "ml-engineer", "senior"),  # ASCII: the lower-cased fast path
+    ],
+)
+def test_titles_match_as_ignorecase_would_with_characters_lower_casing_changes(
+    title: str, family: str, level: str
+) -> None:
+    assert (role_family(title, ""), seniority(title, "")) == (family, level)
+
+
+def test_a_caseless_pattern_written_with_upper_case_letters_is_refused() -> None:
+    from extractors.classify import _Caseless
+
+    with pytest.raises(ValueError, match="lower case"):
+        _Caseless(r"\bSenior\b")
+    _Caseless(r"\bsenior\W\s\d")  # escapes such as \W are not letters of the pattern
