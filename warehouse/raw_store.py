@@ -81,13 +81,19 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     con = tune(duckdb.connect(str(path)))
     for model in raw_ddl():
         con.execute(model.sql)
-    _drop_posting_key(con)
+    for table in UNKEYED_TABLES:
+        _drop_primary_key(con, table)
     _add_payload_encoding(con)
     return con
 
 
-def _drop_posting_key(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild a raw_postings made before it lost its primary key (sql/raw/raw_postings.sql).
+# Tables that lost their primary key (see their files in sql/raw/): one row per key is kept by
+# the code that writes them, and an older store is rebuilt once without the key when opened.
+UNKEYED_TABLES = ("raw_postings", "raw_mentions")
+
+
+def _drop_primary_key(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rebuild `table` as sql/raw now defines it when an older store made it with a key.
 
     `create table if not exists` leaves an older store's table as it was, and its key index
     would keep landing super-linear. One transaction, so a kill leaves the old table whole.
@@ -96,18 +102,19 @@ def _drop_posting_key(con: duckdb.DuckDBPyConnection) -> None:
         """
         select count(*) from duckdb_constraints()
         where database_name = current_database() and schema_name = 'main'
-            and table_name = 'raw_postings' and constraint_type = 'PRIMARY KEY'
-        """
+            and table_name = ? and constraint_type = 'PRIMARY KEY'
+        """,
+        [table],
     ).fetchone()
     if not keyed or not keyed[0]:
         return
-    ddl = next(model.sql for model in raw_ddl() if model.name == "raw_postings")
+    ddl = next(model.sql for model in raw_ddl() if model.name == table)
 
     with transaction(con):
-        con.execute("alter table raw_postings rename to raw_postings_keyed")
+        con.execute(f"alter table {table} rename to {table}_keyed")
         con.execute(ddl)
-        con.execute("insert into raw_postings by name select * from raw_postings_keyed")
-        con.execute("drop table raw_postings_keyed")
+        con.execute(f"insert into {table} by name select * from {table}_keyed")
+        con.execute(f"drop table {table}_keyed")
 
 
 def _unstored_payloads(con: duckdb.DuckDBPyConnection, payloads: pd.DataFrame) -> pd.DataFrame:
@@ -514,26 +521,37 @@ def land_extractions(
     content_hashes: list[str],
     mentions: pd.DataFrame,
 ) -> None:
-    """Store one batch's mentions and mark its texts extracted, in one transaction."""
+    """Store one batch's mentions and mark its texts extracted, in one transaction.
+
+    `mentions` holds at most one row per content_hash × start_char × skill_id, as
+    skillpulse.extraction builds it. raw_mentions has no key (sql/raw/raw_mentions.sql); a
+    text's mentions land only in the transaction that first marks it extracted with this
+    version (raw_extractions keeps its key, and RETURNING names the rows it really inserted),
+    so a text landed twice, or by two writers, never doubles its mentions.
+    """
     with transaction(con):
-        if len(mentions):
-            con.register("incoming_mentions", mentions[list(MENTION_COLUMNS)])
-            con.execute(
+        con.register("incoming_done", pd.DataFrame({"content_hash": content_hashes}))
+        try:
+            newly_done = con.execute(
                 """
-                insert into raw_mentions
-                select * from incoming_mentions
+                insert into raw_extractions
+                select content_hash, ?, now() from incoming_done
                 on conflict do nothing
-                """
-            )
+                returning content_hash
+                """,
+                [taxonomy_version],
+            ).fetchall()
+        finally:
+            con.unregister("incoming_done")
+        if not len(mentions) or not newly_done:
+            return
+        incoming = mentions[list(MENTION_COLUMNS)]
+        if len(newly_done) < len(set(content_hashes)):
+            # Some texts of the batch were extracted before: keep only the others' mentions.
+            fresh = {content_hash for (content_hash,) in newly_done}
+            incoming = incoming[incoming["content_hash"].isin(fresh)]
+        con.register("incoming_mentions", incoming)
+        try:
+            con.execute("insert into raw_mentions select * from incoming_mentions")
+        finally:
             con.unregister("incoming_mentions")
-        done = pd.DataFrame({"content_hash": content_hashes})
-        con.register("incoming_done", done)
-        con.execute(
-            """
-            insert into raw_extractions
-            select content_hash, ?, now() from incoming_done
-            on conflict do nothing
-            """,
-            [taxonomy_version],
-        )
-        con.unregister("incoming_done")

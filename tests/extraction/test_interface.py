@@ -62,5 +62,10 @@ def test_plain_tuples_round_trip(skill_extractor) -> None:  # type: ignore[no-un
     ).map("".join)
 )
 def test_mention_text_always_matches_offsets(skill_extractor, text: str) -> None:  # type: ignore[no-untyped-def]
-    for mention in skill_extractor.extract(text).mentions:
+    mentions = skill_extractor.extract(text).mentions
+    for mention in mentions:
         assert text[mention.start : mention.end] == mention.text
+    # raw_mentions has no key: one row per text x start x skill rests on mentions never
+    # overlapping, in start order.
+    for before, after in zip(mentions, mentions[1:], strict=False):
+        assert before.end <= after.start

@@ -389,3 +389,83 @@ def test_payloads_stored_before_compression_read_back_as_received(tmp_path: Path
         ).fetchall() == [("new", "zlib"), ("old", "identity")]
     finally:
         con.close()
+
+
+def mentions_of(*rows: tuple[str, str, int]) -> pd.DataFrame:
+    """(content_hash, skill_id, start_char) rows as skillpulse.extraction frames them."""
+    return pd.DataFrame(
+        [
+            {
+                "content_hash": content_hash,
+                "taxonomy_version": "v1",
+                "skill_id": skill_id,
+                "start_char": start,
+                "end_char": start + 6,
+                "surface": "Python",
+                "section": "body",
+                "rule": "alias",
+            }
+            for content_hash, skill_id, start in rows
+        ],
+        columns=list(raw_store.MENTION_COLUMNS),
+    )
+
+
+def stored_mentions(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return con.execute(
+        "select content_hash, skill_id, start_char from raw_mentions order by all"
+    ).fetchall()
+
+
+def test_a_batch_landed_twice_keeps_one_row_per_mention(con) -> None:  # type: ignore[no-untyped-def]
+    batch = mentions_of(("h1", "python", 0), ("h1", "sql", 10), ("h2", "python", 3))
+    raw_store.land_extractions(con, "v1", ["h1", "h2", "h3"], batch)
+    raw_store.land_extractions(con, "v1", ["h1", "h2", "h3"], batch)
+    assert stored_mentions(con) == [("h1", "python", 0), ("h1", "sql", 10), ("h2", "python", 3)]
+    assert con.execute("select content_hash from raw_extractions order by all").fetchall() == [
+        ("h1",),
+        ("h2",),
+        ("h3",),
+    ]
+
+
+def test_only_texts_not_yet_extracted_land_their_mentions(con) -> None:  # type: ignore[no-untyped-def]
+    raw_store.land_extractions(con, "v1", ["h1"], mentions_of(("h1", "python", 0)))
+    # h1 again with a different answer (say, a worker retried): the first extraction stands.
+    raw_store.land_extractions(
+        con, "v1", ["h1", "h2"], mentions_of(("h1", "java", 5), ("h2", "sql", 1))
+    )
+    assert stored_mentions(con) == [("h1", "python", 0), ("h2", "sql", 1)]
+
+
+def test_a_store_whose_mentions_had_the_old_primary_key_is_rebuilt_without_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.raw.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute(
+        """
+        create table raw_mentions (
+            content_hash varchar not null, taxonomy_version varchar not null,
+            skill_id varchar not null, start_char integer not null, end_char integer not null,
+            surface varchar not null, section varchar not null, rule varchar not null,
+            primary key (content_hash, taxonomy_version, start_char, skill_id)
+        )
+        """
+    )
+    old.execute(
+        "insert into raw_mentions values ('h1', 'v1', 'python', 0, 6, 'Python', 'body', 'alias')"
+    )
+    old.close()
+    con = raw_store.open_raw(path)
+    try:
+        assert con.execute(
+            "select count(*) from duckdb_constraints() where table_name = 'raw_mentions' "
+            "and constraint_type = 'PRIMARY KEY'"
+        ).fetchone() == (0,)
+        assert stored_mentions(con) == [("h1", "python", 0)]
+        assert "raw_mentions_keyed" not in {
+            r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()
+        }
+    finally:
+        con.close()
