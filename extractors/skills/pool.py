@@ -9,9 +9,10 @@ import and a matcher it would never use: about 2 s of every run that extracts in
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.pool
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
 # What a worker process sends back: plain tuples pickle far cheaper than Docs or dataclasses.
 PlainMention = tuple[str, int, int, str, str, str]
 PlainExtraction = tuple[str, tuple[str, ...], tuple[PlainMention, ...]]
+
+
+class WorkerDied(RuntimeError):
+    """An extraction worker process ended mid-run (killed for memory, say). The chunks it had
+    are lost, so nothing of them was returned; a caller landing per chunk keeps what it landed
+    and a re-run extracts the rest."""
 
 
 def chunked(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
@@ -57,8 +64,14 @@ class ExtractorPool:
         # Spawned, not forked: the caller usually holds a DuckDB connection and its buffers, and
         # a forked worker would inherit both (measured: forked workers showed the parent's 780 MB
         # as their own RSS at 1M postings). Spawning costs one spaCy import per worker per run.
-        self._pool = multiprocessing.get_context("spawn").Pool(
-            self.processes, initializer=init_worker, initargs=(taxonomy, batch_size)
+        # An executor, not multiprocessing.Pool: when a worker dies, Pool replaces it and the
+        # lost chunk's result never comes, so the run hung for good; the executor fails its
+        # futures with BrokenProcessPool instead.
+        self._executor = ProcessPoolExecutor(
+            self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(taxonomy, batch_size),
         )
 
     def __enter__(self) -> ExtractorPool:
@@ -68,20 +81,34 @@ class ExtractorPool:
         self.close()
 
     def close(self) -> None:
-        self._pool.terminate()
-        self._pool.join()
+        """Stop the workers now, busy or not: nobody will read what they are working on."""
+        # Python 3.11 has no public way to stop busy workers (3.14 adds terminate_workers), and
+        # shutdown(wait=True) would wait for every chunk in flight, however long it takes.
+        processes = list((getattr(self._executor, "_processes", None) or {}).values())
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
 
     def map_chunks(
         self, chunks: Iterable[list[tuple[str, str]]]
     ) -> Iterator[list[PlainExtraction]]:
-        """Plain extractions per chunk, in input order; input chunks are consumed lazily."""
-        in_flight: deque[multiprocessing.pool.AsyncResult] = deque()
-        for chunk in chunks:
-            in_flight.append(self._pool.apply_async(extract_chunk, (chunk,)))
-            if len(in_flight) >= self.window:
-                yield in_flight.popleft().get()
-        while in_flight:
-            yield in_flight.popleft().get()
+        """Plain extractions per chunk, in input order; input chunks are consumed lazily.
+        Raises WorkerDied when a worker process ends before returning its chunk."""
+        in_flight: deque[Future[list[PlainExtraction]]] = deque()
+        try:
+            for chunk in chunks:
+                in_flight.append(self._executor.submit(extract_chunk, chunk))
+                if len(in_flight) >= self.window:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
+        except BrokenProcessPool as exc:
+            raise WorkerDied(
+                "an extraction worker process died before returning its texts; the texts whose "
+                "mentions were not landed stay pending for the next run"
+            ) from exc
 
     def extract_plain(self, items: Iterable[tuple[str, str]]) -> Iterator[PlainExtraction]:
         for plain_chunk in self.map_chunks(chunked(items, self.chunk_size)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,5 +69,5 @@ def test_mention_text_always_matches_offsets(skill_extractor, text: str) -> None
         assert text[mention.start : mention.end] == mention.text
     # raw_mentions has no key: one row per text x start x skill rests on mentions never
     # overlapping, in start order.
-    for before, after in zip(mentions, mentions[1:], strict=False):
+    for before, after in pairwise(mentions):
         assert before.end <= after.start

@@ -126,3 +126,36 @@ def test_iter_pending_texts_streams_while_the_caller_writes(tmp_path: Path) -> N
 def test_default_processes_only_for_large_batches() -> None:
     assert pipeline.default_processes(10) == 1
     assert 1 <= pipeline.default_processes(pipeline.PARALLEL_MIN_TEXTS) <= 2
+
+
+def test_a_worker_killed_mid_run_fails_the_run_instead_of_hanging(skill_extractor) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import signal
+    import threading
+
+    import pytest
+
+    from extractors.skills.pool import WorkerDied
+
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        with ExtractorPool(skill_extractor.taxonomy, processes=2, chunk_size=2) as pool:
+            results = pool.extract_plain(TEXTS)
+            next(results)  # both workers are up and serving
+            victim = next(iter(pool._executor._processes.values()))
+            os.kill(victim.pid, signal.SIGKILL)
+            try:
+                list(results)
+                outcome.append(None)
+            except BaseException as exc:  # the test inspects it below
+                outcome.append(exc)
+
+    # multiprocessing.Pool waited forever for the dead worker's chunk: bound the wait.
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(timeout=120)
+    assert not runner.is_alive(), "the pool hung after a worker died"
+    assert len(outcome) == 1 and isinstance(outcome[0], WorkerDied)
+    with pytest.raises(WorkerDied, match="stay pending"):
+        raise outcome[0]
