@@ -95,7 +95,7 @@ def build_pipeline() -> Language:
     return nlp
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Key:
     """What one PhraseMatcher key stands for: a skill's forms of one kind."""
 
@@ -107,7 +107,7 @@ class _Key:
     slot_applies: bool  # whether a mention in an HN header's company slot is dropped
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     start: int  # token range
     end: int
