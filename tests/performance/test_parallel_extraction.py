@@ -142,9 +142,11 @@ def test_a_worker_killed_mid_run_fails_the_run_instead_of_hanging(skill_extracto
     def run() -> None:
         with ExtractorPool(skill_extractor.taxonomy, processes=2, chunk_size=2) as pool:
             results = pool.extract_plain(TEXTS)
-            next(results)  # both workers are up and serving
-            victim = next(iter(pool._executor._processes.values()))
-            os.kill(victim.pid, signal.SIGKILL)
+            next(results)  # the workers are up and serving; more chunks are still to come
+            # Every worker, so that some chunk is surely lost (a worker killed while idle loses
+            # nothing, and the others would finish the run correctly).
+            for worker in list(pool._executor._processes.values()):
+                os.kill(worker.pid, signal.SIGKILL)
             try:
                 list(results)
                 outcome.append(None)
