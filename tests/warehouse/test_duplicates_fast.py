@@ -1,0 +1,146 @@
+"""The fast paths of the duplicate rule decide exactly as the plain rule does.
+
+Large blocks no longer sign every text and check LSH candidates; they find every exactly
+similar pair (prefix filtering) and keep those LSH would have proposed. Small blocks scan pairs
+in size order and stop at the size bound. These tests pin both against the plain definitions.
+"""
+
+from __future__ import annotations
+
+import random
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from warehouse import duplicates
+from warehouse.duplicates import (
+    BANDS,
+    EXACT_BLOCK,
+    JACCARD_THRESHOLD,
+    _prefix_candidates,
+    _signatures,
+    duplicate_groups,
+    jaccard,
+    shingles,
+    similar_texts,
+)
+
+ROWS = 64 // BANDS
+
+
+def _ad(rng: random.Random, words: int = 120) -> list[str]:
+    return [f"v{rng.randrange(3000)}" for _ in range(words)]
+
+
+def _edited(words: list[str], changes: int, rng: random.Random) -> list[str]:
+    edited = list(words)
+    for position in rng.sample(range(len(words)), changes):
+        edited[position] = f"changed{position}"
+    return edited
+
+
+def _block(seed: int) -> dict[str, str]:
+    """EXACT_BLOCK + 30 ads, with reposts of some at 0-6 changed words (around J = 0.9)."""
+    rng = random.Random(seed)
+    ads = [_ad(rng, rng.choice([40, 80, 120])) for _ in range(EXACT_BLOCK + 10)]
+    for n in range(20):
+        ads.append(_edited(ads[n], n % 7, rng))
+    return {f"h{i:03d}": " ".join(words) for i, words in enumerate(ads)}
+
+
+def _plain_similar(raw: dict[str, str]) -> dict[str, set[str]]:
+    """The rule as it was written before: every pair, or LSH's candidates, checked exactly."""
+    texts = {k: shingles(text) for k, text in raw.items()}
+    keys = sorted(texts)
+    if len(keys) <= EXACT_BLOCK:
+        pairs = set(combinations(keys, 2))
+    else:
+        signature = dict(zip(keys, _signatures([texts[k] for k in keys]), strict=True))
+        pairs = {
+            (a, b)
+            for a, b in combinations(keys, 2)
+            if any(
+                (
+                    signature[a][band * ROWS : (band + 1) * ROWS]
+                    == signature[b][band * ROWS : (band + 1) * ROWS]
+                ).all()
+                for band in range(BANDS)
+            )
+        }
+    similar: dict[str, set[str]] = {k: set() for k in keys}
+    for a, b in pairs:
+        sa, sb = texts[a], texts[b]
+        if min(len(sa), len(sb)) < JACCARD_THRESHOLD * max(len(sa), len(sb)):
+            continue
+        if jaccard(sa, sb) >= JACCARD_THRESHOLD:
+            similar[a].add(b)
+            similar[b].add(a)
+    return similar
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_large_block_finds_exactly_the_pairs_lsh_proposed(seed: int) -> None:
+    texts = _block(seed)
+    assert len(texts) > EXACT_BLOCK
+    fast = similar_texts(texts)
+    assert fast == _plain_similar(texts)
+    # reposts with up to 2 of ~120 words changed are the same ad; 3 or more changes are not
+    assert sum(len(partners) for partners in fast.values()) > 0
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_small_block_scan_in_size_order_matches_every_pair(seed: int) -> None:
+    texts = dict(list(_block(seed).items())[-EXACT_BLOCK:])
+    assert similar_texts(texts) == _plain_similar(texts)
+
+
+def test_prefix_filter_misses_no_similar_pair() -> None:
+    rng = random.Random(11)
+    base = [_ad(rng, 200) for _ in range(5)]
+    ads = [*base, *(_edited(b, k, rng) for b in base for k in range(1, 9))]
+    ads.append(["short", "ad"])  # fewer than 5 words: one shingle, the whole text
+    ads.append(["short", "ad"])
+    sets = [shingles(" ".join(words)) for words in ads]
+    found = {frozenset(pair) for pair in _prefix_candidates(ads)}
+    similar = [
+        (i, j)
+        for i, j in combinations(range(len(sets)), 2)
+        if jaccard(sets[i], sets[j]) >= duplicates._PREFIX_THRESHOLD
+    ]
+    assert len(similar) >= 10  # the filter is really exercised
+    assert all(frozenset(pair) in found for pair in similar)
+    # and it stays a filter: far fewer candidates than pairs
+    assert len(found) < len(sets) * (len(sets) - 1) // 4
+
+
+def test_signatures_are_the_per_text_minhash_in_any_chunking(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sets = [shingles("one two three four five six seven"), shingles("short text")]
+    # pinned: LSH decides which pairs of a large block are compared, so these must never move
+    assert _signatures(sets)[:, :3].tolist() == [
+        [914539940721804506, 131482072743542063, 667503633831810965],
+        [123068935929469695, 2063748515333155356, 1322625682421855465],
+    ]
+    rng = random.Random(3)
+    many = [shingles(" ".join(_ad(rng, rng.randrange(1, 40)))) for _ in range(50)]
+    whole = _signatures(many)
+    monkeypatch.setattr(duplicates, "_SIGNATURE_CHUNK", 7)
+    assert np.array_equal(_signatures(many), whole)
+
+
+def test_posted_at_in_microseconds_windows_like_nanoseconds() -> None:
+    # DuckDB hands timestamps over in microseconds; the 90-day window is the same test.
+    texts = {"h": "same text"}
+    at = pd.to_datetime(
+        ["2024-01-01", "2024-03-31 00:00:00", "2024-03-31 00:00:00.000001"],
+        utc=True,
+        format="ISO8601",
+    )
+    frame = pd.DataFrame(
+        {"posting_key": ["a", "b", "c"], "block": "x|y", "content_hash": "h", "posted_at": at}
+    )
+    for unit in ("ns", "us"):
+        framed = frame.assign(posted_at=frame["posted_at"].dt.as_unit(unit))
+        groups = duplicate_groups(framed, texts)
+        assert groups["duplicate_group_key"].tolist() == ["a", "a", "c"]
