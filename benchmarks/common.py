@@ -60,18 +60,24 @@ class Timed:
         return statistics.median(self.seconds)
 
 
-def interleaved(variants: list[tuple[str, Callable[[], object]]], repeat: int, warm: bool = True):
+def interleaved(
+    variants: list[tuple[str, Callable[[], tuple[Callable[[], object], Callable[[], None]]]]],
+    repeat: int,
+) -> dict[str, Timed]:
     """Median of `repeat` round-robin passes per variant (A, B, C, A, B, C, ...), so drifting
-    load on a shared machine hits every variant alike; each warmed once untimed first."""
-    if warm:
-        for _, run in variants:
-            run()
+    load on a shared machine hits every variant alike. Each variant is a `prepare` returning
+    (run, close): every pass prepares afresh, untimed, times run() only, then closes, so every
+    pass starts from the same cold state (see benchmarks/extraction.py for why)."""
     out = {name: Timed() for name, _ in variants}
     for _ in range(repeat):
-        for name, run in variants:
-            started = time.perf_counter()
-            run()
-            out[name].seconds.append(time.perf_counter() - started)
+        for name, prepare in variants:
+            run, close = prepare()
+            try:
+                started = time.perf_counter()
+                run()
+                out[name].seconds.append(time.perf_counter() - started)
+            finally:
+                close()
             out[name].loads.append(load())
     return out
 
@@ -85,16 +91,19 @@ def _pss(proc: psutil.Process) -> int:
 
 
 class TreeMemory:
-    """Peak of the summed memory (PSS) of a process and all its descendants, sampled every
-    `every` s. getrusage(RUSAGE_CHILDREN) reports the largest single process only; with
-    extraction workers the whole tree is what the machine must hold, and summing RSS would
-    count pages shared between processes more than once.
+    """Peak of the summed memory (PSS) of a process and all its descendants, and the peak RSS
+    of the largest single one, sampled every `every` s. With extraction workers the whole tree
+    is what the machine must hold, and summing RSS would count pages shared between processes
+    more than once. The single-process peak is sampled too: getrusage(RUSAGE_CHILDREN) reports
+    a child's high-water mark, which Linux starts at the parent's RSS when it forks, so a
+    benchmark process holding a million texts made every child look 4 GB large.
     """
 
     def __init__(self, pid: int, every: float = 0.1) -> None:
         self.pid = pid
         self.every = every
         self.peak_bytes = 0
+        self.largest_bytes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -120,6 +129,7 @@ class TreeMemory:
             for proc in procs:
                 with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                     total += _pss(proc)
+                    self.largest_bytes = max(self.largest_bytes, proc.memory_info().rss)
             self.peak_bytes = max(self.peak_bytes, total)
             self._stop.wait(self.every)
 
@@ -134,13 +144,11 @@ def run_measured(command: list[str], log: Path) -> dict[str, object]:
             rc = proc.wait()
     seconds = time.perf_counter() - started
     loads.append(load())
-    import resource
-
     return {
         "seconds": seconds,
         "rc": rc,
         "peak_tree_rss_mb": memory.peak_bytes / 2**20,
-        "peak_child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "peak_child_rss_mb": memory.largest_bytes / 2**20,
         "load": loads,
     }
 

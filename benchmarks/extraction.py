@@ -6,13 +6,17 @@ Variants, all over the same texts:
     for the tokenizer we actually run, and so the fair base for what matching adds;
   - our tokenizer alone (blank en + our special cases, prefixes, infixes);
   - SkillExtractor.extract_many in this process;
-  - ExtractorPool with 1 and 2 worker processes (persistent: started and warmed before timing;
-    the start cost is reported separately);
+  - ExtractorPool with 1 and 2 worker processes (started before each pass, untimed; the start
+    cost is reported separately);
   - pyahocorasick and flashtext keyword lookup over the same aliases (what a quick script does:
     no context rules, no sections, no URL filtering).
-spaCy's tokenizer caches per vocabulary, so each variant is warmed with one untimed pass
-(except on the largest corpora, where one pass is all the time allows; their rows say so), and
-the timed passes run round-robin so drifting load hits every variant alike. Medians are shown.
+Every timed pass starts cold: each variant's tokenizer, extractor or worker pool is built
+afresh before the pass (untimed; the pools' start-up is reported apart) and sees every text for
+the first time, as an ingest does. Warm repeated passes over one small corpus flattered
+whichever variant had seen all of it: with our tokenizer cache (matcher.TOKENIZER_CACHE_CHUNKS)
+the in-process extractor had every chunk of the corpus cached after one warm-up pass, while
+each of two pool workers had seen only half (its passes ran 4.6, 3.8, 2.4 s while warming).
+The timed passes run round-robin so drifting load hits every variant alike. Medians are shown.
 Words are whitespace-split words of the input, the same count for every variant.
 
 Usage: python -m benchmarks.extraction [--input postings.jsonl] [--limit N] [--repeat R]
@@ -21,13 +25,15 @@ Usage: python -m benchmarks.extraction [--input postings.jsonl] [--limit N] [--r
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import spacy
 
 from benchmarks.common import REAL_CORPUS, interleaved, load, read_texts
-from extractors.skills.matcher import TOKENIZER_CACHE_CHUNKS, SkillExtractor
+from extractors.skills.matcher import TOKENIZER_CACHE_CHUNKS, SkillExtractor, build_pipeline
 from extractors.skills.pool import ExtractorPool
 from extractors.skills.taxonomy import Taxonomy, load_taxonomy
 
@@ -96,7 +102,6 @@ def flashtext_extractor(taxonomy: Taxonomy):  # type: ignore[no-untyped-def]
 def measure(
     texts: list[str],
     repeat: int,
-    warm: bool = True,
     variants: tuple[str, ...] = (
         TOKENIZER,
         CACHED_TOKENIZER,
@@ -111,56 +116,83 @@ def measure(
     taxonomy = load_taxonomy()
     items = [(str(i), t) for i, t in enumerate(texts)]
     words = sum(len(t.split()) for t in texts)
-    plain = spacy.blank("en")
-    cached = spacy.blank("en")
-    cached.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
-    extractor = SkillExtractor(taxonomy)
-    pools: dict[str, ExtractorPool] = {}
-    start_costs: dict[str, float] = {}
-    for name, processes in ((POOL1, 1), (POOL2, 2)):
-        if name in variants:
+    start_costs: dict[str, list[float]] = {}
+
+    def nothing() -> None:
+        return None
+
+    def tokenizer(
+        cache_chunks: int | None,
+    ) -> Callable[[], tuple[Callable[[], object], Callable[[], None]]]:
+        def prepare() -> tuple[Callable[[], object], Callable[[], None]]:
+            nlp = spacy.blank("en")
+            if cache_chunks is not None:
+                nlp.tokenizer.max_cache_size = cache_chunks
+            return (lambda: sum(1 for _ in nlp.tokenizer.pipe(texts, batch_size=256))), nothing
+
+        return prepare
+
+    def our_tokenizer() -> tuple[Callable[[], object], Callable[[], None]]:
+        nlp = build_pipeline()
+        return (lambda: sum(1 for _ in nlp.tokenizer.pipe(texts, batch_size=256))), nothing
+
+    def in_process() -> tuple[Callable[[], object], Callable[[], None]]:
+        extractor = SkillExtractor(taxonomy)
+        return (lambda: sum(1 for _ in extractor.extract_many(items))), nothing
+
+    def pool(
+        name: str, processes: int
+    ) -> Callable[[], tuple[Callable[[], object], Callable[[], None]]]:
+        def prepare() -> tuple[Callable[[], object], Callable[[], None]]:
             tick = time.perf_counter()
-            pools[name] = ExtractorPool(taxonomy, processes)
-            # Workers build their extractor in the initializer; one tiny chunk per worker
-            # waits for that, so start-up is measured apart from throughput.
-            list(pools[name].extract_plain(items[: processes * pools[name].chunk_size]))
-            start_costs[name] = time.perf_counter() - tick
+            started = ExtractorPool(taxonomy, processes)
+            # Workers build their extractor in the initializer; one tiny text per worker waits
+            # for that (and barely touches the tokenizer cache), so start-up stays untimed.
+            list(started.extract_plain([("warm", "Python")] * processes * started.chunk_size))
+            start_costs.setdefault(name, []).append(time.perf_counter() - tick)
+            return (lambda: sum(1 for _ in started.extract_plain(items))), started.close
+
+        return prepare
+
+    def keyword(
+        build: Callable[[Taxonomy], Callable[[str], set[str]]],
+    ) -> Callable[[], tuple[Callable[[], object], Callable[[], None]]]:
+        def prepare() -> tuple[Callable[[], object], Callable[[], None]]:
+            find = build(taxonomy)
+            return (lambda: sum(len(find(t)) for t in texts)), nothing
+
+        return prepare
+
     table = {
-        TOKENIZER: lambda: sum(1 for _ in plain.tokenizer.pipe(texts, batch_size=256)),
-        CACHED_TOKENIZER: lambda: sum(1 for _ in cached.tokenizer.pipe(texts, batch_size=256)),
-        OUR_TOKENIZER: lambda: sum(1 for _ in extractor.nlp.tokenizer.pipe(texts, batch_size=256)),
-        IN_PROCESS: lambda: sum(1 for _ in extractor.extract_many(items)),
-        AHO: (lambda f: lambda: sum(len(f(t)) for t in texts))(aho_extractor(taxonomy)),
-        FLASH: (lambda f: lambda: sum(len(f(t)) for t in texts))(flashtext_extractor(taxonomy)),
+        TOKENIZER: tokenizer(None),
+        CACHED_TOKENIZER: tokenizer(TOKENIZER_CACHE_CHUNKS),
+        OUR_TOKENIZER: our_tokenizer,
+        IN_PROCESS: in_process,
+        POOL1: pool(POOL1, 1),
+        POOL2: pool(POOL2, 2),
+        AHO: keyword(aho_extractor),
+        FLASH: keyword(flashtext_extractor),
     }
-    for name, pool in pools.items():
-        table[name] = (lambda p: lambda: sum(1 for _ in p.extract_plain(items)))(pool)
-    try:
-        timed = interleaved([(n, table[n]) for n in variants], repeat, warm=warm)
-    finally:
-        for pool in pools.values():
-            pool.close()
+    timed = interleaved([(n, table[n]) for n in variants], repeat)
     return {
         "docs": len(texts),
         "words": words,
         "repeat": repeat,
-        "warm": warm,
+        "cold": True,
         "load_end": load(),
-        "pool_start_s": start_costs,
+        "pool_start_s": {name: statistics.median(s) for name, s in start_costs.items()},
         "rows": {name: {"seconds": t.seconds, "loads": t.loads} for name, t in timed.items()},
     }
 
 
 def render(label: str, result: dict) -> str:
-    import statistics
-
     rows = result["rows"]
     docs, words = result["docs"], result["words"]
     med = {name: statistics.median(r["seconds"]) for name, r in rows.items()}
     floor = med.get(TOKENIZER)
     lines = [
         f"**{label}**: {docs:,} postings, {words:,} words; median of {result['repeat']} "
-        f"round-robin pass(es){'' if result['warm'] else ', no warm-up pass (cold tokenizer cache for every variant)'}; "
+        f"round-robin pass(es), each from a cold start (fresh tokenizer cache for every variant); "
         f"load average during the timed passes {min(min(r['loads']) for r in rows.values()):.1f}–"
         f"{max(max(r['loads']) for r in rows.values()):.1f}.",
         "",

@@ -4,8 +4,8 @@
 the first run lands, extracts and builds everything; the second finds every posting already
 landed with the same content hash, extracts nothing and rebuilds the marts. Per run: wall time,
 the stage timings the CLI writes with --timings (parse, load, extract, build), peak memory of
-the whole process tree (parent plus extraction workers, sampled every 0.1 s) and the largest
-single process (getrusage RUSAGE_CHILDREN), the raw store's and the warehouse's sizes on disk.
+the whole process tree (parent plus extraction workers, PSS) and of the largest single process
+(RSS), both sampled every 0.1 s, the raw store's and the warehouse's sizes on disk.
 """
 
 from __future__ import annotations
@@ -69,9 +69,7 @@ def render(results: dict[str, dict]) -> str:
         runs = result.get("runs", [])
         for index, run in enumerate(runs, start=1):
             stages = run.get("stages", {})
-            # getrusage(RUSAGE_CHILDREN) is a maximum over every child so far, so a re-run
-            # would only repeat the first run's figure.
-            largest = f"{run['peak_child_rss_mb']:,.0f}" if index == 1 else "—"
+            largest = f"{run['peak_child_rss_mb']:,.0f}"
             lines.append(
                 f"| {label} | {'first' if index == 1 else 're-run, same input'} | "
                 f"{run['seconds']:.1f} | {stages.get('parse', 0):.1f} | {stages.get('load', 0):.1f} | "

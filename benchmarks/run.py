@@ -37,10 +37,10 @@ START = (
 )
 END = "<!-- end of generated section -->"
 SECTIONS = ("extraction", "ingest", "queries", "collection")
-# (variants, repeat, warm) per corpus: the big corpora get fewer variants and single passes.
+# (variants, repeat) per corpus: the big corpora get fewer variants and single passes.
 EXTRACTION_PLAN = {
-    "real": (None, 3, True),
-    "10k": (None, 3, True),
+    "real": (None, 3),
+    "10k": (None, 3),
     "100k": (
         (
             extraction.TOKENIZER,
@@ -50,12 +50,10 @@ EXTRACTION_PLAN = {
             extraction.AHO,
         ),
         1,
-        False,
     ),
     "1m": (
         (extraction.TOKENIZER, extraction.CACHED_TOKENIZER, extraction.POOL2, extraction.AHO),
         1,
-        False,
     ),
 }
 
@@ -181,11 +179,11 @@ def main() -> None:
         section = loaded(results_path).get("extraction", {})
         for size in sizes:
             path = corpus_path(data, size)
-            variants, repeat, warm = EXTRACTION_PLAN[size]
+            variants, repeat = EXTRACTION_PLAN[size]
             print(f"extraction: {size} (load {load()})", flush=True)
             texts = read_texts(path)
             kwargs = {"variants": variants} if variants else {}
-            section[size] = extraction.measure(texts, repeat, warm=warm, **kwargs)
+            section[size] = extraction.measure(texts, repeat, **kwargs)
             del texts
             save(results_path, "extraction", section)
             _record_vocabulary(results_path, size, path)
