@@ -11,7 +11,6 @@ traced back to the words and the rule that let it through.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,13 +22,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-from extractors.skills.pool import (
-    ExtractorPool,
-    PlainExtraction,
-    chunked,
-    extract_chunk,
-    init_worker,
-)
+from extractors.skills.pool import ExtractorPool, PlainExtraction, chunked
 from extractors.skills.rules import ContextRule, RuleSet
 from extractors.skills.sections import map_sections
 from extractors.skills.taxonomy import Taxonomy
@@ -205,17 +198,13 @@ class SkillExtractor:
     ) -> Iterator[Extraction]:
         """Like extract_many, spread over worker processes that each build their own extractor
         and return plain tuples (never Docs: serialising Docs is what makes nlp.pipe(n_process)
-        slower than one process for a tokenizer-only pipeline). Output keeps input order."""
+        slower than one process for a tokenizer-only pipeline). Output keeps input order.
+        A pool is started for this call only; a run with many batches keeps one (self.pool)."""
         if processes <= 1:
             yield from self.extract_many(items, batch_size=batch_size)
             return
-        chunks = chunked(items, chunk_size)
-        with multiprocessing.get_context().Pool(
-            processes, initializer=init_worker, initargs=(self.taxonomy, batch_size)
-        ) as pool:
-            for plain_chunk in pool.imap(extract_chunk, chunks):
-                for plain in plain_chunk:
-                    yield from_plain(plain)
+        with self.pool(processes, chunk_size=chunk_size, batch_size=batch_size) as pool:
+            yield from pool.extract(items)
 
     def pool(
         self, processes: int = 2, chunk_size: int = 250, batch_size: int = 256
