@@ -60,10 +60,12 @@ class Timed:
         return statistics.median(self.seconds)
 
 
-def interleaved(
-    variants: list[tuple[str, Callable[[], tuple[Callable[[], object], Callable[[], None]]]]],
-    repeat: int,
-) -> dict[str, Timed]:
+# A benchmark variant: `prepare` builds it (untimed) and returns what to time and how to close it.
+Prepared = tuple[Callable[[], object], Callable[[], None]]
+Prepare = Callable[[], Prepared]
+
+
+def interleaved(variants: list[tuple[str, Prepare]], repeat: int) -> dict[str, Timed]:
     """Median of `repeat` round-robin passes per variant (A, B, C, A, B, C, ...), so drifting
     load on a shared machine hits every variant alike. Each variant is a `prepare` returning
     (run, close): every pass prepares afresh, untimed, times run() only, then closes, so every

@@ -31,8 +31,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import spacy
+from spacy.language import Language
 
-from benchmarks.common import REAL_CORPUS, interleaved, load, read_texts
+from benchmarks.common import REAL_CORPUS, Prepare, Prepared, interleaved, load, read_texts
 from extractors.skills.matcher import TOKENIZER_CACHE_CHUNKS, SkillExtractor, build_pipeline
 from extractors.skills.pool import ExtractorPool
 from extractors.skills.taxonomy import Taxonomy, load_taxonomy
@@ -121,29 +122,29 @@ def measure(
     def nothing() -> None:
         return None
 
+    def tokenizing(nlp: Language) -> Prepared:
+        return (lambda: sum(1 for _ in nlp.tokenizer.pipe(texts, batch_size=256))), nothing
+
     def tokenizer(
         cache_chunks: int | None,
-    ) -> Callable[[], tuple[Callable[[], object], Callable[[], None]]]:
-        def prepare() -> tuple[Callable[[], object], Callable[[], None]]:
+    ) -> Prepare:
+        def prepare() -> Prepared:
             nlp = spacy.blank("en")
             if cache_chunks is not None:
                 nlp.tokenizer.max_cache_size = cache_chunks
-            return (lambda: sum(1 for _ in nlp.tokenizer.pipe(texts, batch_size=256))), nothing
+            return tokenizing(nlp)
 
         return prepare
 
-    def our_tokenizer() -> tuple[Callable[[], object], Callable[[], None]]:
-        nlp = build_pipeline()
-        return (lambda: sum(1 for _ in nlp.tokenizer.pipe(texts, batch_size=256))), nothing
+    def our_tokenizer() -> Prepared:
+        return tokenizing(build_pipeline())
 
-    def in_process() -> tuple[Callable[[], object], Callable[[], None]]:
+    def in_process() -> Prepared:
         extractor = SkillExtractor(taxonomy)
         return (lambda: sum(1 for _ in extractor.extract_many(items))), nothing
 
-    def pool(
-        name: str, processes: int
-    ) -> Callable[[], tuple[Callable[[], object], Callable[[], None]]]:
-        def prepare() -> tuple[Callable[[], object], Callable[[], None]]:
+    def pool(name: str, processes: int) -> Prepare:
+        def prepare() -> Prepared:
             tick = time.perf_counter()
             started = ExtractorPool(taxonomy, processes)
             # Workers build their extractor in the initializer; one tiny text per worker waits
@@ -156,8 +157,8 @@ def measure(
 
     def keyword(
         build: Callable[[Taxonomy], Callable[[str], set[str]]],
-    ) -> Callable[[], tuple[Callable[[], object], Callable[[], None]]]:
-        def prepare() -> tuple[Callable[[], object], Callable[[], None]]:
+    ) -> Prepare:
+        def prepare() -> Prepared:
             find = build(taxonomy)
             return (lambda: sum(len(find(t)) for t in texts)), nothing
 
