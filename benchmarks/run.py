@@ -39,12 +39,13 @@ END = "<!-- end of generated section -->"
 SECTIONS = ("extraction", "ingest", "queries", "collection")
 # (variants, repeat) per corpus: the big corpora get fewer variants and single passes.
 EXTRACTION_PLAN = {
-    "real": (None, 3),
-    "10k": (None, 3),
+    "real": (None, 5),
+    "10k": (None, 5),
     "100k": (
         (
             extraction.TOKENIZER,
             extraction.CACHED_TOKENIZER,
+            extraction.OUR_TOKENIZER,
             extraction.IN_PROCESS,
             extraction.POOL2,
             extraction.AHO,

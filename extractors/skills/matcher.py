@@ -12,18 +12,20 @@ traced back to the words and the rule that let it through.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
 
 import spacy
-from spacy.attrs import LOWER
+from spacy.attrs import IDS, LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from extractors.skills.pool import ExtractorPool, PlainExtraction, chunked
-from extractors.skills.rules import ContextRule, RuleSet
+from extractors.skills.rules import ContextRule, RuleSet, pattern_attributes
 from extractors.skills.sections import map_sections
 from extractors.skills.taxonomy import Taxonomy
 
@@ -36,7 +38,6 @@ _SENTENCE_END = frozenset({".", "!", "?", "…"})
 _INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 _BULLETS = frozenset({"-", "*", "•", "·", ">", "+", "–", "—", "#"})
 _RULES_CACHE_SIZE = 50_000
-_NO_RULES: list[ContextRule] = []  # shared, never mutated
 _SUFFIX_OPENERS = frozenset(" \t,")  # what RuleSet.company_suffix can start with
 # spaCy's tokenizer remembers how it split a whitespace-delimited chunk, but only the first
 # 10,000 chunks it sees; every later chunk goes through the affix regexes again. Real postings
@@ -44,10 +45,17 @@ _SUFFIX_OPENERS = frozenset(" \t,")  # what RuleSet.company_suffix can start wit
 # cold pass of our tokenizer over the real corpus: 7.7-8.4 s at 10,000, 5.0-5.5 s at 200,000,
 # +11 MB; 60k synthetic postings: 25.8 s -> 12.7 s, +27 MB). The cap keeps memory bounded.
 TOKENIZER_CACHE_CHUNKS = 200_000
+# Lexeme attributes this package reads itself: the matcher (LOWER, IS_SPACE) and discovery
+# (IS_PUNCT, LIKE_NUM). rules.toml patterns may test more; lexeme_attributes() adds those.
+_ATTRIBUTES_READ = frozenset({"ORTH", "LOWER", "IS_SPACE", "IS_PUNCT", "LIKE_NUM"})
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
+    """One skill mention: character offsets into the posting text, the surface text, the
+    section it falls in, and the rule that let it through ("alias", "gated_alias+spark#2").
+    A named tuple: extraction builds one per mention, and a tuple is built in one C call where
+    a frozen dataclass set each field through object.__setattr__ (profiled)."""
+
     skill: str
     start: int
     end: int
@@ -63,9 +71,25 @@ class Extraction:
     mentions: tuple[Mention, ...]
 
 
-def build_pipeline() -> Language:
-    """The tokenizer every form and every text goes through."""
+def lexeme_attributes(taxonomy: Taxonomy) -> frozenset[str]:
+    """The lexeme attributes an extractor for this taxonomy reads: its own and its rules'."""
+    return _ATTRIBUTES_READ | pattern_attributes(taxonomy.rules)
+
+
+def build_pipeline(attributes: Collection[str] | None = None) -> Language:
+    """The tokenizer every form and every text goes through. With `attributes`, new words'
+    lexemes get only those attributes computed.
+
+    spaCy computes some 25 attributes (shape, norm, prefix, suffix, stop word, like_email, …)
+    for every word it meets for the first time, each a Python call, and keeps four more strings
+    per word; real postings bring ~130k new words per 17k. Attributes left out read as unset
+    (False, or an empty string), so only attributes that nothing reads may be left out."""
     nlp = spacy.blank("en")
+    if attributes is not None:
+        wanted = {IDS[name] for name in attributes if name in IDS}
+        nlp.vocab.lex_attr_getters = {
+            attr: getter for attr, getter in nlp.vocab.lex_attr_getters.items() if attr in wanted
+        }
     nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
     # "…Python and R." would otherwise keep "R." as one initial-style token and miss R.
     for letter in ("R", "C", "r", "c"):
@@ -100,17 +124,31 @@ class _Key:
     slot_applies: bool  # whether a mention in an HN header's company slot is dropped
 
 
-@dataclass(slots=True)
-class _Candidate:
+@dataclass(frozen=True, slots=True)
+class _Governing:
+    """The context rules governing one (skill, surface form, kind), split once by what each can
+    do, so a mention checks only the rules that can veto or gate it."""
+
+    rules: tuple[ContextRule, ...]
+    vetoing: tuple[ContextRule, ...]  # with negative patterns or negative words
+    gating: tuple[ContextRule, ...]  # gate "always" or "sentence_start", in rule order
+    label: str  # the rule label of a mention no gate held back: "<kind>+<first rule>"
+
+
+class _Candidate(NamedTuple):
+    """A match that survived the URL, company-slot and company-suffix checks. A tuple, built
+    with one C call per match (a dataclass __init__ per match was a tenth of matching time)."""
+
     start: int  # token range
     end: int
-    skill: str
-    base: str  # alias | case_sensitive | gated_alias
-    rules: list[ContextRule]
+    key: _Key
     start_char: int
     end_char: int
-    gated: bool = False
-    rule_id: str = ""
+    governing: _Governing | None  # None for forms no context rule governs (most)
+
+
+_new_tuple = tuple.__new__
+_by_start = itemgetter(0)
 
 
 class SkillExtractor:
@@ -118,7 +156,7 @@ class SkillExtractor:
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self.nlp = build_pipeline()
+        self.nlp = build_pipeline(lexeme_attributes(taxonomy))
         self.rules = RuleSet(
             taxonomy.rules,
             self.nlp.vocab,
@@ -167,7 +205,7 @@ class SkillExtractor:
             for rule in rules
             if rule.requirements is not None
         }
-        self._rules_cache: dict[tuple[str, str, str], list[ContextRule]] = {}
+        self._governing_cache: dict[tuple[str, str, str], _Governing | None] = {}
 
     def extract(self, text: str, doc_id: str = "") -> Extraction:
         return self._from_doc(self.nlp.make_doc(text), doc_id, text)
@@ -217,7 +255,7 @@ class SkillExtractor:
         text = doc.text if text is None else text
         found = self._matches(doc)
         if not found:
-            return Extraction(doc_id=doc_id, skills=(), mentions=())
+            return Extraction(doc_id, (), ())
         end_of_text = len(text)
         slot_end = -1  # computed on first need: few mentions are ones the company slot drops
         suffix = self.rules.company_suffix  # "Docker Inc": a company name, never a skill
@@ -226,8 +264,11 @@ class SkillExtractor:
         for start, end, key in found:
             first = doc[start]
             start_char = first.idx
-            last = first if end - start == 1 else doc[end - 1]
-            end_char = last.idx + len(last)
+            if end - start == 1:
+                end_char = start_char + len(first)
+            else:
+                last = doc[end - 1]
+                end_char = last.idx + len(last)
             # A mention that is a whole whitespace-delimited word is no address; most are.
             if (
                 (start_char and not text[start_char - 1].isspace())
@@ -247,70 +288,100 @@ class SkillExtractor:
                 and suffix.match(text, end_char)
             ):
                 continue
-            rules = (
+            governing = None
+            if key.ruled:
                 # text[start_char:end_char] is span.text without a Token built per word.
-                self._rules_for(key.skill, text[start_char:end_char], key.base)
-                if key.ruled
-                else _NO_RULES
-            )
-            if rules:
-                any_rules = True
+                governing = self._governing(key.skill, text[start_char:end_char], key.base)
+                any_rules = any_rules or governing is not None
             candidates.append(
-                _Candidate(start, end, key.skill, key.base, rules, start_char, end_char)
+                _new_tuple(_Candidate, (start, end, key, start_char, end_char, governing))
             )
         if not candidates:
-            return Extraction(doc_id=doc_id, skills=(), mentions=())
-        kept = candidates
-        strong = candidates
-        if any_rules:
-            lowers = _Lowers(doc)
-            kept = [c for c in candidates if not c.rules or not self._vetoed(doc, c, lowers)]
-            strong = []
-            for candidate in kept:
-                if candidate.rules:
-                    candidate.gated = self._needs_gate(doc, candidate)
-                if not candidate.gated:
-                    strong.append(candidate)
-            if len(strong) < len(kept):
-                kept = [
-                    c for c in kept if not c.gated or self._corroborated(doc, c, strong, lowers)
-                ]
+            return Extraction(doc_id, (), ())
+        # What survives, in start order: (start_char, end_char, skill, rule label).
+        kept = (
+            self._apply_rules(doc, candidates)
+            if any_rules
+            else [(c[3], c[4], c[2].skill, c[2].base) for c in candidates]
+        )
         if not kept:
-            return Extraction(doc_id=doc_id, skills=(), mentions=())
+            return Extraction(doc_id, (), ())
         # Headings after the last mention's line cannot change any mention's section.
-        section_at = map_sections(text, until=kept[-1].start_char).section_at
-        mentions: list[Mention] = []
-        for candidate in kept:
-            rule = candidate.base
-            if candidate.rules:
-                rule += "+" + (candidate.rule_id or candidate.rules[0].rule_id)
-            start_char, end_char = candidate.start_char, candidate.end_char
-            mentions.append(
-                _mention(
-                    candidate.skill,
+        section_at = map_sections(text, until=kept[-1][0]).section_at
+        mentions = tuple(
+            _new_tuple(
+                Mention,
+                (
+                    skill,
                     start_char,
                     end_char,
                     text[start_char:end_char],
                     section_at(start_char),
                     rule,
-                )
+                ),
             )
-        found_skills = {c.skill for c in kept}
-        return Extraction(
-            doc_id=doc_id,
-            skills=tuple(sorted(self.taxonomy.with_ancestors(found_skills))),
-            mentions=tuple(mentions),
+            for start_char, end_char, skill, rule in kept
         )
+        skills = tuple(sorted(self.taxonomy.with_ancestors({m[2] for m in kept})))
+        return Extraction(doc_id, skills, mentions)
 
-    def _rules_for(self, skill: str, surface: str, base: str) -> list[ContextRule]:
-        """RuleSet.rules_for, memoised: a corpus repeats a few thousand surfaces (profiled)."""
+    def _apply_rules(
+        self, doc: Doc, candidates: list[_Candidate]
+    ) -> list[tuple[int, int, str, str]]:
+        """The candidates the context rules keep, as (start_char, end_char, skill, rule label):
+        vetoed ones dropped, gated ones kept only when corroborated by a mention that needed no
+        corroboration itself."""
+        lowers = _Lowers(doc)
+        survivors: list[tuple[_Candidate, ContextRule | None]] = []  # with the gate to pass
+        strong: list[_Candidate] = []
+        for candidate in candidates:
+            governing = candidate[5]
+            gate = None
+            if governing is not None:
+                if governing.vetoing and self._vetoed(doc, candidate, governing.vetoing, lowers):
+                    continue
+                if governing.gating:
+                    gate = self._gate(doc, candidate.start, governing.gating)
+            survivors.append((candidate, gate))
+            if gate is None:
+                strong.append(candidate)
+        kept: list[tuple[int, int, str, str]] = []
+        for candidate, gate in survivors:
+            key, governing = candidate[2], candidate[5]
+            if gate is not None:
+                if not self._corroborated(doc, candidate, gate, strong, lowers):
+                    continue
+                label = f"{key.base}+{gate.rule_id}"
+            else:
+                label = key.base if governing is None else governing.label
+            kept.append((candidate[3], candidate[4], key.skill, label))
+        return kept
+
+    def _governing(self, skill: str, surface: str, base: str) -> _Governing | None:
+        """RuleSet.rules_for, split by what the rules can do and memoised: a corpus repeats a
+        few thousand surfaces (profiled). None when no rule governs the form."""
         key = (skill, surface, base)
-        rules = self._rules_cache.get(key)
-        if rules is None:
-            if len(self._rules_cache) >= _RULES_CACHE_SIZE:
-                self._rules_cache.clear()  # odd casings could otherwise grow it without bound
-            rules = self._rules_cache[key] = self.rules.rules_for(skill, surface, base)
-        return rules
+        if key in self._governing_cache:
+            return self._governing_cache[key]
+        if len(self._governing_cache) >= _RULES_CACHE_SIZE:
+            self._governing_cache.clear()  # odd casings could otherwise grow it without bound
+        rules = self.rules.rules_for(skill, surface, base)
+        governing = (
+            _Governing(
+                rules=tuple(rules),
+                vetoing=tuple(
+                    r
+                    for r in rules
+                    if r.matcher is not None or (r.negative_words and r.negative_window)
+                ),
+                gating=tuple(r for r in rules if r.gate in ("always", "sentence_start")),
+                label=f"{base}+{rules[0].rule_id}",
+            )
+            if rules
+            else None
+        )
+        self._governing_cache[key] = governing
+        return governing
 
     def _matches(self, doc: Doc) -> list[tuple[int, int, _Key]]:
         """Longest match wins, leftmost on ties (what spacy.util.filter_spans does), then the
@@ -332,8 +403,17 @@ class SkillExtractor:
             found.append((start, end, key))
         if not found:
             return []
-        if any(found[i][0] < found[i - 1][0] for i in range(1, len(found))):
-            found.sort(key=lambda m: m[0])  # PhraseMatcher yields start order; never rely on it
+        # PhraseMatcher yields start order; never rely on it. A stable sort of a sorted list
+        # changes nothing and costs one C pass.
+        found.sort(key=_by_start)
+        # Most documents hold no overlapping matches at all: then every match stands.
+        previous_end = -1
+        for start, end, _ in found:
+            if start < previous_end:
+                break
+            previous_end = end
+        else:
+            return found
         # Overlaps only matter within a run of mutually overlapping matches; most matches stand
         # alone and are kept as they are (profiled: the doc-wide sort and token sets cost more
         # than the phrase matching itself).
@@ -378,9 +458,11 @@ class SkillExtractor:
             )
         return ids
 
-    def _vetoed(self, doc: Doc, candidate: _Candidate, lowers: _Lowers) -> bool:
+    def _vetoed(
+        self, doc: Doc, candidate: _Candidate, rules: tuple[ContextRule, ...], lowers: _Lowers
+    ) -> bool:
         start, end = candidate.start, candidate.end
-        for rule in candidate.rules:
+        for rule in rules:
             if rule.matcher is not None:
                 lo = max(0, start - rule.reach)
                 hi = min(len(doc), end + rule.reach)
@@ -409,20 +491,22 @@ class SkillExtractor:
             all(not present.isdisjoint(words) for words in pattern) for pattern in requirements
         )
 
-    def _needs_gate(self, doc: Doc, candidate: _Candidate) -> bool:
-        for rule in candidate.rules:
-            if rule.gate == "always" or (
-                rule.gate == "sentence_start" and _opens_sentence(doc, candidate.start)
-            ):
-                candidate.rule_id = rule.rule_id
-                return True
-        return False
+    def _gate(self, doc: Doc, start: int, gating: tuple[ContextRule, ...]) -> ContextRule | None:
+        """The first gating rule that makes a mention at token `start` need corroboration."""
+        for rule in gating:
+            if rule.gate == "always" or _opens_sentence(doc, start):
+                return rule
+        return None
 
     def _corroborated(
-        self, doc: Doc, candidate: _Candidate, strong: list[_Candidate], lowers: _Lowers
+        self,
+        doc: Doc,
+        candidate: _Candidate,
+        rule: ContextRule,
+        strong: list[_Candidate],
+        lowers: _Lowers,
     ) -> bool:
         start, end = candidate.start, candidate.end
-        rule = next(r for r in candidate.rules if r.rule_id == candidate.rule_id)
         lo, hi = _window(doc, start, end, rule.window)
         if rule.context_words:
             context = self._word_ids(rule.context_words)
@@ -430,11 +514,12 @@ class SkillExtractor:
                 lowers.window(end, hi)
             ):
                 return True
+        skill = candidate.key.skill
         for other in strong:
-            if other is candidate or other.skill == candidate.skill:
+            if other is candidate or other.key.skill == skill:
                 continue
             overlaps = other.start < hi and lo < other.end
-            if overlaps and self.rules.corroborates(rule, other.skill):
+            if overlaps and self.rules.corroborates(rule, other.key.skill):
                 return True
         return False
 
@@ -459,30 +544,6 @@ class _Lowers:
                 return [doc[i].lower for i in range(lo, hi)]
             self._ids = self._doc.to_array(LOWER).tolist()
         return self._ids[lo:hi]
-
-
-_new_object = object.__new__
-_set_attribute = object.__setattr__
-
-
-def _mention(skill: str, start: int, end: int, text: str, section: str, rule: str) -> Mention:
-    """A Mention built by filling its __dict__ at once: a frozen dataclass's __init__ sets each
-    field through object.__setattr__, twice as slow, and extraction builds one per mention
-    (profiled). Equality, hashing, repr and pickling see the same fields."""
-    mention = _new_object(Mention)
-    _set_attribute(
-        mention,
-        "__dict__",
-        {
-            "skill": skill,
-            "start": start,
-            "end": end,
-            "text": text,
-            "section": section,
-            "rule": rule,
-        },
-    )
-    return mention
 
 
 def _longest_first(
@@ -540,13 +601,9 @@ def _window(doc: Doc, start: int, end: int, width: int) -> tuple[int, int]:
 
 
 def to_plain(extraction: Extraction) -> PlainExtraction:
-    return (
-        extraction.doc_id,
-        extraction.skills,
-        tuple((m.skill, m.start, m.end, m.text, m.section, m.rule) for m in extraction.mentions),
-    )
+    return (extraction.doc_id, extraction.skills, tuple(map(tuple, extraction.mentions)))
 
 
 def from_plain(plain: PlainExtraction) -> Extraction:
     doc_id, skills, mentions = plain
-    return Extraction(doc_id, tuple(skills), tuple(Mention(*m) for m in mentions))
+    return Extraction(doc_id, tuple(skills), tuple(_new_tuple(Mention, m) for m in mentions))

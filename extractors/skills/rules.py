@@ -126,6 +126,20 @@ def pattern_requirements(
     return tuple(found)
 
 
+def pattern_attributes(document: Mapping[str, Any]) -> frozenset[str]:
+    """The token attributes (upper-case, as spaCy reads them) that a rules document's negative
+    patterns test, such as LOWER, IS_TITLE or LIKE_URL."""
+    return frozenset(
+        str(name).upper()
+        for rule in document.get("rule", [])
+        for pattern in rule.get("negative", [])
+        for table in pattern
+        if isinstance(table, Mapping)
+        for name in table
+        if str(name).upper() != "OP"
+    )
+
+
 def _literal_lowers(table: Mapping[str, Any]) -> frozenset[str] | None:
     """The lower-case forms a token matching `table` must have, or None when unconstrained."""
     for attr, lower in (("LOWER", False), ("ORTH", True), ("TEXT", True)):

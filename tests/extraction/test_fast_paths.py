@@ -1,20 +1,29 @@
 """Exact mentions on literal texts for the extractor's fast paths (issue 8): one LOWER phrase pass
 that also finds case-sensitive forms and checks their casing after, overlap resolution per run
 of overlapping matches, negative patterns skipped when their words are absent, section maps read
-only up to the last mention, and Mentions built without their dataclass __init__. The expected
-tuples are what the three-pass extractor produced before these changes."""
+only up to the last mention, Mentions as named tuples, and lexemes with only the attributes
+read. The expected tuples are what the three-pass extractor produced before these changes."""
 
 from __future__ import annotations
 
 import pickle
 
 import pytest
+from spacy.attrs import IDS
 
-from extractors.skills.matcher import Mention, _mention
-from extractors.skills.rules import pattern_requirements
+from extractors.skills.matcher import (
+    Extraction,
+    Mention,
+    SkillExtractor,
+    build_pipeline,
+    from_plain,
+    to_plain,
+)
+from extractors.skills.rules import pattern_attributes, pattern_requirements
 from extractors.skills.sections import map_sections
 
 M = tuple[str, int, int, str, str, str]
+IDS_BY_VALUE = {value: name for name, value in IDS.items()}
 
 CASES: dict[str, tuple[str, list[M]]] = {
     "case_sensitive_forms": (
@@ -138,13 +147,66 @@ def test_many_gated_mentions_in_one_long_doc(skill_extractor) -> None:  # type: 
     assert per_line[0] == per_line[1] == per_line[2]
 
 
-def test_mention_built_fast_equals_the_dataclass() -> None:
-    fast = _mention("python", 3, 9, "Python", "requirements", "alias")
-    slow = Mention("python", 3, 9, "Python", "requirements", "alias")
-    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
-    assert pickle.loads(pickle.dumps(fast)) == slow
+def test_mention_is_an_immutable_record_that_survives_plain_tuples() -> None:
+    mention = Mention("python", 3, 9, "Python", "requirements", "alias")
+    assert (mention.skill, mention.start, mention.end) == ("python", 3, 9)
+    assert repr(mention) == (
+        "Mention(skill='python', start=3, end=9, text='Python', section='requirements', "
+        "rule='alias')"
+    )
+    assert pickle.loads(pickle.dumps(mention)) == mention
     with pytest.raises(AttributeError):
-        fast.skill = "go"  # type: ignore[misc]
+        mention.skill = "go"  # type: ignore[misc]
+    plain = to_plain(Extraction("d1", ("python",), (mention,)))
+    assert plain == ("d1", ("python",), (("python", 3, 9, "Python", "requirements", "alias"),))
+    assert type(plain[2][0]) is tuple  # what crosses process boundaries pickles as a tuple
+    rebuilt = from_plain(plain).mentions[0]
+    assert type(rebuilt) is Mention and rebuilt.section == "requirements"
+
+
+def test_pattern_attributes_are_the_upper_case_keys_of_negative_patterns() -> None:
+    document = {
+        "rule": [
+            {"skill": "r", "negative": [[{"IS_TITLE": True}, {"ORTH": "R", "OP": "?"}]]},
+            {"skill": "go", "negative": [[{"like_url": True}]]},
+            {"skill": "c"},
+        ]
+    }
+    assert pattern_attributes(document) == {"IS_TITLE", "ORTH", "LIKE_URL"}
+    assert pattern_attributes({}) == frozenset()
+
+
+def test_new_words_get_only_the_attributes_asked_for() -> None:
+    trimmed = build_pipeline(["LOWER", "IS_TITLE"])
+    word = trimmed("Zyxwvut")[0]
+    assert (word.lower_, word.is_title) == ("zyxwvut", True)
+    assert (word.shape_, word.is_alpha) == ("", False)  # not computed: read as unset
+    full = build_pipeline()("Zyxwvut")[0]
+    assert (full.shape_, full.is_alpha) == ("Xxxxx", True)
+
+
+def test_extractor_computes_what_its_rules_and_code_read(skill_extractor) -> None:  # type: ignore[no-untyped-def]
+    getters = skill_extractor.nlp.vocab.lex_attr_getters
+    kept = {IDS_BY_VALUE[attr] for attr in getters}
+    assert {"LOWER", "IS_SPACE", "IS_PUNCT", "LIKE_NUM", "IS_TITLE", "LIKE_URL"} <= kept
+    assert not kept & {"SHAPE", "NORM", "PREFIX", "SUFFIX", "IS_STOP"}
+
+
+def test_extraction_with_all_attributes_equals_the_trimmed(skill_extractor) -> None:  # type: ignore[no-untyped-def]
+    everything = SkillExtractor(skill_extractor.taxonomy)
+    everything.nlp.vocab.lex_attr_getters = build_pipeline().vocab.lex_attr_getters
+    # The initial in "John R. Smith" is vetoed by an IS_TITLE pattern: with that attribute
+    # left uncomputed the veto would never fire.
+    initial = "Stack: Python, SQL and R. Contact John R. Smith about Python and SQL."
+    found = [(m.skill, m.start) for m in skill_extractor.extract(initial).mentions]
+    assert found == [("python", 7), ("sql", 15), ("r", 23), ("python", 54), ("sql", 65)]
+    texts = [initial] + [text for text, _ in CASES.values()]
+    texts += [
+        "github: https://github.com/acme, 10 SGD, not LLMs",
+        "Toy puzzles teach problem solving.",
+    ]
+    for text in texts:
+        assert skill_extractor.extract(text) == everything.extract(text), text
 
 
 def test_pattern_requirements() -> None:
