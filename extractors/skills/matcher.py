@@ -80,10 +80,12 @@ def build_pipeline(attributes: Collection[str] | None = None) -> Language:
     """The tokenizer every form and every text goes through. With `attributes`, new words'
     lexemes get only those attributes computed.
 
-    spaCy computes some 25 attributes (shape, norm, prefix, suffix, stop word, like_email, …)
-    for every word it meets for the first time, each a Python call, and keeps four more strings
-    per word; real postings bring ~130k new words per 17k. Attributes left out read as unset
-    (False, or an empty string), so only attributes that nothing reads may be left out."""
+    spaCy computes 23 attributes (shape, norm, prefix, suffix, stop word, like_email, …) for
+    every word it meets for the first time, each a Python call, and keeps up to four more
+    strings per word; real postings bring ~130k new words per 17k. With the 7 we read, a cold
+    pass over the real corpus took 11-14% less CPU (docs/BENCHMARKS.md, change 24). Attributes
+    left out read as unset (False, or an empty string), so only attributes that nothing reads
+    may be left out."""
     nlp = spacy.blank("en")
     if attributes is not None:
         wanted = {IDS[name] for name in attributes if name in IDS}
