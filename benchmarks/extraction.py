@@ -2,8 +2,8 @@
 
 Variants, all over the same texts:
   - spaCy blank("en") tokenizer alone: the floor for any spaCy pipeline, as spaCy ships it;
-  - the same blank tokenizer with our cache size (matcher.TOKENIZER_CACHE_CHUNKS): the floor
-    for the tokenizer we actually run, and so the fair base for what matching adds;
+  - the same blank tokenizer with our cache size (matcher.TOKENIZER_CACHE_CHUNKS), the base
+    the third session stated matching against, kept so its figures stay comparable;
   - our tokenizer alone: exactly the one the extractor runs (blank en with our cache, special
     cases, prefixes, infixes, and lexemes with only the attributes the extractor reads). What
     extraction costs beyond it is what matching adds to tokenizing;
