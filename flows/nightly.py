@@ -116,11 +116,14 @@ extract_batch = task(name="extract-batch", cache_policy=NO_CACHE, retries=1, tim
 
 @task(name="land-extractions", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def land_extractions(
-    paths: WarehousePaths, taxonomy_version: str, batches: list[list[tuple[str, str]]], frames: list
+    paths: WarehousePaths,
+    taxonomy_version: str,
+    batches: list[list[tuple[str, str]]],
+    mentions_per_batch: list[list[pipeline.MentionRow]],
 ) -> int:
     return sum(
-        _on_raw_store(paths, pipeline.land_extraction_batch, taxonomy_version, batch, frame)
-        for batch, frame in zip(batches, frames, strict=True)
+        _on_raw_store(paths, pipeline.land_extraction_batch, taxonomy_version, batch, mentions)
+        for batch, mentions in zip(batches, mentions_per_batch, strict=True)
     )
 
 
@@ -230,12 +233,12 @@ def _collect_to_report(
     landed = land(paths, run_id, outcomes)
     batches = find_pending(paths, taxonomy.version)
     extracting = [extract_batch.submit(batch, taxonomy_path) for batch in batches]
-    frames = []
+    mentions_per_batch = []
     with step("extracting skills", len(batches)) as progress:
         for future in extracting:
-            frames.append(future.result())
-            progress(len(frames), len(batches))
-    extracted = land_extractions(paths, taxonomy.version, batches, frames)
+            mentions_per_batch.append(future.result())
+            progress(len(mentions_per_batch), len(batches))
+    extracted = land_extractions(paths, taxonomy.version, batches, mentions_per_batch)
     finish_run_log(paths, run_id, started_at, taxonomy, outcomes, landed, extracted)
     with step("building the warehouse"):
         build(paths, run_id, taxonomy_path)

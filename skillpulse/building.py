@@ -5,42 +5,56 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import duckdb
-import pandas as pd
 
 from extractors.skills.taxonomy import Taxonomy
 from warehouse import raw_store
 from warehouse.build import BuildResult, build_warehouse
 from warehouse.paths import WarehousePaths
+from warehouse.seeds import Seed
 
 
-def taxonomy_seeds(taxonomy: Taxonomy, run_id: str) -> dict[str, pd.DataFrame]:
+def taxonomy_seeds(taxonomy: Taxonomy, run_id: str) -> dict[str, Seed]:
     """The taxonomy and build facts as tables the SQL models read."""
-    skills = pd.DataFrame(
-        [
-            {
-                "skill_id": s.id,
-                "name": s.name,
-                "category": s.category,
-                "roadmap_area": s.roadmap_area,
-                "in_article": s.in_article,
-                "article_area": s.article_area,
-                "parent_ids": list(s.parents),
-                "is_ambiguous": s.ambiguous,
-            }
-            for s in taxonomy.skills.values()
-        ]
-    )
-    ancestors = pd.DataFrame(
-        [
-            {"skill_id": s.id, "ancestor_id": ancestor}
-            for s in taxonomy.skills.values()
-            for ancestor in sorted({s.id} | taxonomy.ancestors(s.id))
-        ]
-    )
-    build_info = pd.DataFrame(
-        [{"run_id": run_id, "taxonomy_version": taxonomy.version, "built_at": datetime.now(UTC)}]
-    )
-    return {"raw_skills": skills, "raw_skill_ancestors": ancestors, "raw_build_info": build_info}
+    skills = list(taxonomy.skills.values())
+    return {
+        "raw_skills": Seed(
+            (
+                ("skill_id", "varchar"),
+                ("name", "varchar"),
+                ("category", "varchar"),
+                ("roadmap_area", "varchar"),
+                ("in_article", "boolean"),
+                ("article_area", "varchar"),
+                ("parent_ids", "varchar[]"),
+                ("is_ambiguous", "boolean"),
+            ),
+            tuple(
+                (
+                    s.id,
+                    s.name,
+                    s.category,
+                    s.roadmap_area,
+                    s.in_article,
+                    s.article_area,
+                    list(s.parents),
+                    s.ambiguous,
+                )
+                for s in skills
+            ),
+        ),
+        "raw_skill_ancestors": Seed(
+            (("skill_id", "varchar"), ("ancestor_id", "varchar")),
+            tuple(
+                (s.id, ancestor)
+                for s in skills
+                for ancestor in sorted({s.id} | taxonomy.ancestors(s.id))
+            ),
+        ),
+        "raw_build_info": Seed(
+            (("run_id", "varchar"), ("taxonomy_version", "varchar"), ("built_at", "timestamptz")),
+            ((run_id, taxonomy.version, datetime.now(UTC)),),
+        ),
+    }
 
 
 class StaleExtractions(RuntimeError):

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from extractors.skills.taxonomy import Taxonomy, load_taxonomy
 from skillpulse.progress import Update
@@ -60,7 +59,7 @@ def extract_pending(
     batches = raw_store.iter_pending_texts(con, version, batch_size)
     done = 0
 
-    def landed(batch: list[tuple[str, str]], mentions: pd.DataFrame) -> None:
+    def landed(batch: list[tuple[str, str]], mentions: list[MentionRow]) -> None:
         nonlocal done
         raw_store.land_extractions(con, version, [h for h, _ in batch], mentions)
         done += len(batch)
@@ -79,59 +78,54 @@ def extract_pending(
                     yield batch
 
             for plain in pool.map_chunks(chunks()):
-                landed(submitted.popleft(), plain_mentions_frame(plain, version))
+                landed(submitted.popleft(), plain_mention_rows(plain, version))
     else:
         if isinstance(extractor, Taxonomy):
             from extractors.skills.matcher import SkillExtractor
 
             extractor = SkillExtractor(taxonomy)
         for batch in batches:
-            landed(batch, mentions_frame(extractor.extract_many(batch), version))
+            landed(batch, mention_rows(extractor.extract_many(batch), version))
     return done
 
 
-def plain_mentions_frame(plains: Iterable[PlainExtraction], taxonomy_version: str) -> pd.DataFrame:
-    """mentions_frame for the worker pool's plain tuples, built column-wise (no objects)."""
-    rows = [(doc_id, *mention) for doc_id, _, mentions in plains for mention in mentions]
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
-    frame = pd.DataFrame(
-        {
-            "content_hash": columns[0],
-            "taxonomy_version": taxonomy_version,
-            "skill_id": columns[1],
-            "start_char": columns[2],
-            "end_char": columns[3],
-            "surface": columns[4],
-            "section": columns[5],
-            "rule": columns[6],
-        },
-        columns=list(raw_store.MENTION_COLUMNS),
-    )
-    if not rows:
-        frame = frame.astype({"start_char": "int64", "end_char": "int64"})
-    return frame.drop_duplicates(
-        subset=["content_hash", "taxonomy_version", "start_char", "skill_id"]
+MentionRow = tuple[str, str, str, int, int, str, str, str]
+
+
+def plain_mention_rows(
+    plains: Iterable[PlainExtraction], taxonomy_version: str
+) -> list[MentionRow]:
+    """mention_rows for the worker pool's plain tuples (doc_id, skills, mentions)."""
+    return _unique_mention_rows(
+        ((doc_id, *mention) for doc_id, _, mentions in plains for mention in mentions),
+        taxonomy_version,
     )
 
 
-def mentions_frame(extractions: Iterable[Extraction], taxonomy_version: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "content_hash": e.doc_id,
-                "taxonomy_version": taxonomy_version,
-                "skill_id": m.skill,
-                "start_char": m.start,
-                "end_char": m.end,
-                "surface": m.text,
-                "section": m.section,
-                "rule": m.rule,
-            }
+def mention_rows(extractions: Iterable[Extraction], taxonomy_version: str) -> list[MentionRow]:
+    """The rows raw_store.land_extractions takes (raw_store.MENTION_COLUMNS order): one per
+    text × start_char × skill_id."""
+    return _unique_mention_rows(
+        (
+            (e.doc_id, m.skill, m.start, m.end, m.text, m.section, m.rule)
             for e in extractions
             for m in e.mentions
-        ],
-        columns=list(raw_store.MENTION_COLUMNS),
-    ).drop_duplicates(subset=["content_hash", "taxonomy_version", "start_char", "skill_id"])
+        ),
+        taxonomy_version,
+    )
+
+
+def _unique_mention_rows(
+    mentions: Iterable[tuple[str, str, int, int, str, str, str]], taxonomy_version: str
+) -> list[MentionRow]:
+    # (content_hash, skill, start, end, surface, section, rule); the first of a key is kept.
+    unique: dict[tuple[str, int, str], MentionRow] = {}
+    for doc_id, skill, start, end, surface, section, rule in mentions:
+        unique.setdefault(
+            (doc_id, start, skill),
+            (doc_id, taxonomy_version, skill, start, end, surface, section, rule),
+        )
+    return list(unique.values())
 
 
 def pending_batches(
@@ -149,17 +143,17 @@ def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
     return SkillExtractor(load_taxonomy(Path(taxonomy_path) if taxonomy_path else None))
 
 
-def extract_batch(batch: list[tuple[str, str]], taxonomy_path: str | None) -> pd.DataFrame:
+def extract_batch(batch: list[tuple[str, str]], taxonomy_path: str | None) -> list[MentionRow]:
     """Mention rows for one batch of (content_hash, text); pure, so it can run on any worker."""
     extractor = cached_extractor(taxonomy_path)
-    return mentions_frame(extractor.extract_many(batch), extractor.taxonomy.version)
+    return mention_rows(extractor.extract_many(batch), extractor.taxonomy.version)
 
 
 def land_extraction_batch(
     con: duckdb.DuckDBPyConnection,
     taxonomy_version: str,
     batch: list[tuple[str, str]],
-    mentions: pd.DataFrame,
+    mentions: list[MentionRow],
 ) -> int:
     raw_store.land_extractions(con, taxonomy_version, [h for h, _ in batch], mentions)
     return len(batch)

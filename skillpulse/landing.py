@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from extractors.classify import role_family, seniority
 from extractors.sources.base import (
+    Reject,
     SourceConfig,
     SourceError,
 )
@@ -35,68 +35,49 @@ def land_outcome(
     """
     now = datetime.now(UTC)
     fetched_at = {p.sha256: p.fetched_at for p in outcome.payloads}
-    payloads = pd.DataFrame(
-        [
-            {
-                "payload_sha256": p.sha256,
-                "source": p.source,
-                "board": p.board,
-                "kind": p.kind,
-                "url": p.url,
-                "content_type": p.content_type,
-                "body": p.body,
-                "fetched_at": p.fetched_at,
-                "status": p.status,
-            }
-            for p in outcome.payloads
-        ]
-    )
+    payloads = [
+        (p.sha256, p.source, p.board, p.kind, p.url, p.content_type, p.body, p.fetched_at, p.status)
+        for p in outcome.payloads
+    ]
     latest = {(p.source, p.board, p.source_posting_id): p for p in outcome.parsed.postings}
-    rows = list(latest.values())
-    seen = [p.seen_at or fetched_at.get(p.payload_sha256 or "", now) for p in rows]
-    # Built column by column: a list of per-posting dicts cost pandas 2-3x more to take in.
-    postings = pd.DataFrame(
-        {
-            "source": [p.source for p in rows],
-            "board": [p.board for p in rows],
-            "source_posting_id": [p.source_posting_id for p in rows],
-            "title": [p.title for p in rows],
-            "company": [p.company for p in rows],
-            "location": [p.location for p in rows],
-            "workplace": [p.workplace for p in rows],
-            "posted_at": [p.posted_at for p in rows],
-            "text": [p.text for p in rows],
-            "url": [p.url for p in rows],
-            "salary_min": [p.salary_min for p in rows],
-            "salary_max": [p.salary_max for p in rows],
-            "salary_currency": [p.salary_currency for p in rows],
-            "content_hash": [p.content_hash for p in rows],
-            "payload_sha256": [p.payload_sha256 for p in rows],
-            # Filled by classify_postings, only for postings new or changed: classifying
-            # every re-seen posting was most of a re-run's landing time.
-            "role_family": [None] * len(rows),
-            "seniority": [None] * len(rows),
-            "parsed_at": [now] * len(rows),
-            "first_seen_at": seen,
-            "last_seen_at": seen,
-            "last_seen_run_id": [run_id] * len(rows),
-        },
-        columns=list(raw_store.POSTING_COLUMNS),
-    )
-    rejects = pd.DataFrame(
-        [
-            {
-                "run_id": run_id,
-                "source": r.source,
-                "board": r.board,
-                "record_ref": r.record_ref,
-                "reason": r.reason,
-                "raw": r.raw,
-            }
-            for r in outcome.parsed.rejects
-        ],
-        columns=["run_id", "source", "board", "record_ref", "reason", "raw"],
-    ).drop_duplicates(subset=["run_id", "source", "board", "record_ref"])
+    postings = []
+    for p in latest.values():
+        seen = p.seen_at or fetched_at.get(p.payload_sha256 or "", now)
+        # In raw_store.POSTING_COLUMNS order. role_family and seniority are left to
+        # classify_postings, which runs only for postings new or changed: classifying every
+        # re-seen posting was most of a re-run's landing time.
+        postings.append(
+            (
+                p.source,
+                p.board,
+                p.source_posting_id,
+                p.title,
+                p.company,
+                p.location,
+                p.workplace,
+                p.posted_at,
+                p.text,
+                p.url,
+                p.salary_min,
+                p.salary_max,
+                p.salary_currency,
+                p.content_hash,
+                p.payload_sha256,
+                None,
+                None,
+                now,
+                seen,
+                seen,
+                run_id,
+            )
+        )
+    # One reject per record: the first reason given for it is the one kept.
+    first_rejects: dict[tuple[str, str, str], Reject] = {}
+    for reject in outcome.parsed.rejects:
+        first_rejects.setdefault((reject.source, reject.board, reject.record_ref), reject)
+    rejects = [
+        (run_id, r.source, r.board, r.record_ref, r.reason, r.raw) for r in first_rejects.values()
+    ]
     landed = raw_store.land_source_result(
         con,
         run_id,
@@ -111,21 +92,9 @@ def land_outcome(
     return len(latest)
 
 
-def classify_postings(postings: pd.DataFrame) -> pd.DataFrame:
+def classify_postings(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
     """role_family and seniority of each posting (raw_store.Classifier), from title and text."""
-    pairs = list(zip(postings["title"], postings["text"], strict=True))
-    return pd.DataFrame(
-        {
-            # A missing title arrives from pandas as NaN, which the classifier must see as None.
-            "role_family": [role_family(_title(t), x) for t, x in pairs],
-            "seniority": [seniority(_title(t), x) for t, x in pairs],
-        },
-        index=postings.index,
-    )
-
-
-def _title(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    return [(role_family(p.title, p.text), seniority(p.title, p.text)) for p in postings]
 
 
 def source_run_row(outcome: SourceOutcome, postings: int, rejects: int) -> dict[str, object]:

@@ -22,14 +22,15 @@ from skillpulse.collect import (  # noqa: F401
 from skillpulse.extraction import (  # noqa: F401
     EXTRACT_BATCH,
     PARALLEL_MIN_TEXTS,
+    MentionRow,
     cached_extractor,
     default_processes,
     extract_batch,
     extract_pending,
     land_extraction_batch,
-    mentions_frame,
+    mention_rows,
     pending_batches,
-    plain_mentions_frame,
+    plain_mention_rows,
 )
 from skillpulse.landing import (  # noqa: F401
     ingest_jsonl,

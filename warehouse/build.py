@@ -11,22 +11,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
 from warehouse import docs
 from warehouse import duplicates as duplicates_module
-from warehouse.duplicates import duplicate_groups
+from warehouse.duplicates import COPY_COLUMNS, Copies, duplicate_groups
 from warehouse.paths import WarehousePaths
 from warehouse.raw_store import tune
+from warehouse.seeds import Seed
 from warehouse.sqlfiles import SQL_DIR, SqlModel, macros, models, raw_ddl
 
 # Raw tables copied into the warehouse for lineage; payload bodies stay in the raw store.
@@ -98,37 +102,66 @@ select
     content_hash,
 from {source}
 """
-# Every copy of the changed blocks in the duplicate rule's visiting order, so Python can take
-# them a few thousand blocks at a time. A text travels once per block with several distinct
-# texts (on the block's first copy of it), never for blocks of one text, which need none.
+# Every copy of the changed blocks, each block's copies together and in the duplicate rule's
+# visiting order, so Python can take them a few thousand blocks at a time. A text travels once
+# per block with several distinct texts (on the block's first copy of it), never for blocks of
+# one text, which need none. That copy brings its own row's text: content_hash is the text's
+# sha256, so every row with the hash holds the same text. Picking one per hash with a group by,
+# as before, aggregated every text: at 1M postings the first rows came after 39-42 s of the
+# step's 140 s, mostly that aggregate spilling past DuckDB's 1 GB limit; read to the end, the
+# stream took 52 s, and 17 s with this join.
+# Blocks with the most distinct texts come first: the rule's work grows with them, and
+# processes that start on the longest blocks end together (largest first); in block order the
+# real corpus's 3,522-text block of postings with neither company nor title came last and ran
+# alone on one core.
 _STREAM_SQL = """
 with copies as (
     select * from build_copies semi join changed_blocks using (block)
 ),
-multi_text_blocks as (
-    select block from copies group by block having count(distinct content_hash) > 1
+block_texts as (
+    select block, count(distinct content_hash) as distinct_texts from copies group by block
 ),
 carriers as (
-    select block, content_hash, min(posting_key) as posting_key
-    from copies semi join multi_text_blocks using (block)
-    group by block, content_hash
+    select c.block, c.content_hash, min(c.posting_key) as posting_key
+    from copies as c
+    inner join block_texts as b using (block)
+    where b.distinct_texts > 1
+    group by c.block, c.content_hash
 ),
-texts as (
-    select content_hash, any_value(text) as text
-    from raw_postings
-    where content_hash in (select content_hash from carriers)
-    group by content_hash
+carried_texts as (
+    select k.posting_key, p.text
+    from raw_postings as p
+    inner join carriers as k
+        on k.posting_key = md5(p.source || '|' || p.board || '|' || p.source_posting_id)
 )
 select c.block, c.posting_key, c.content_hash, c.posted_at, t.text
 from copies as c
-left join carriers as k using (posting_key)
-left join texts as t on t.content_hash = k.content_hash
-order by c.block, c.posted_at, c.posting_key
+inner join block_texts as b using (block)
+left join carried_texts as t using (posting_key)
+order by b.distinct_texts desc, c.block, c.posted_at, c.posting_key
 """
 # Rows per fetch from the stream above: ~20k copies is a few thousand blocks and a few tens of MB
 # of text in Python at once, however large the store.
 STREAM_ROWS = 20_000
-_STREAM_COPY_COLUMNS = ("block", "posting_key", "content_hash", "posted_at")
+# With several processes, rows per batch: small batches balance the processes (the batch one
+# is still grouping when the other has run out is the step's tail), and a worker holds at most
+# two while this process groups one and reads the next: about 8k rows of copies and texts with
+# two processes, less than one 20k-row fetch of one process.
+PARALLEL_ROWS = 2_000
+# Below this many copies to group, this process does the whole step alone: a worker needs
+# 0.3-0.5 s to start, and this process waits at the end for the batch it was handed. Step wall
+# time, one process -> two, median of 3 interleaved runs on whole blocks of the 100k synthetic
+# postings: 4.3k copies 0.39 -> 0.70 s, 6.2k 0.54 -> 0.76 s, 10.4k 1.07 -> 0.88 s, 15k 1.53 ->
+# 1.19 s, 20k 1.84 -> 1.54 s (on the real corpus's blocks, 6.8k copies broke even).
+PARALLEL_MIN_COPIES = 10_000
+# Spawned, not forked, like extractors/skills/pool.py's workers, and measured again for this
+# step at 100k postings (two runs each): forked workers share the parent's pages, DuckDB's
+# buffers among them, copy-on-write, and the parent keeps writing those while they live; the
+# step's process tree peaked at 850-970 MB PSS (1.1-1.25 GB summed RSS) against 650-700 MB
+# spawned, and was no faster (7.6 s against 6.4-6.5 s). Forking also copies a process whose
+# DuckDB threads may hold locks. A spawned worker starts in 0.3-0.5 s, while this process
+# groups the first batch.
+_WORKER_START = "spawn"
 
 
 class BuildError(RuntimeError):
@@ -147,12 +180,14 @@ class BuildResult:
 def build_warehouse(
     paths: WarehousePaths,
     run_id: str,
-    seeds: dict[str, pd.DataFrame],
+    seeds: dict[str, Seed],
+    duplicate_processes: int | None = None,
 ) -> BuildResult:
     """Build every model into a scratch file and atomically replace the published warehouse.
 
     `seeds` are reference tables from outside the raw store (the taxonomy, build info), loaded
-    as-is under their names before staging runs.
+    as-is under their names before staging runs. `duplicate_processes` is how many processes
+    group duplicates, this one included (1: this one alone); None picks by the work to do.
     """
     started = time.perf_counter()
     paths.ensure_dirs()
@@ -189,7 +224,7 @@ def build_warehouse(
         build_models = None
     try:
         if build_models is None:
-            _build_everything(con, paths, seeds, lap)
+            _build_everything(con, paths, seeds, lap, duplicate_processes)
             build_models = models()
         else:
             _refresh_run_log(con, paths, seeds, build_models, lap)
@@ -215,18 +250,19 @@ def build_warehouse(
 def _build_everything(
     con: duckdb.DuckDBPyConnection,
     paths: WarehousePaths,
-    seeds: dict[str, pd.DataFrame],
+    seeds: dict[str, Seed],
     lap: Callable[[str], None],
+    duplicate_processes: int | None = None,
 ) -> None:
     con.execute(f"attach '{_sql_path(paths.raw)}' as raw_store (read_only)")
     for table, select in _RAW_COPIES.items():
         con.execute(f"create table {table} as {select}")
     con.execute("detach raw_store")
     lap("copy raw tables")
-    _build_duplicates(con, paths.db)
+    _build_duplicates(con, paths.db, duplicate_processes)
     lap("duplicates (Python)")
-    for name, frame in seeds.items():
-        _load_seed(con, name, frame)
+    for name, seed in seeds.items():
+        _load_seed(con, name, seed)
     con.execute(
         f"comment on table {DUPLICATES_SEED} is {docs.sql_literal(duplicates_fingerprint())}"
     )
@@ -241,7 +277,7 @@ def _build_everything(
 def _refresh_run_log(
     con: duckdb.DuckDBPyConnection,
     paths: WarehousePaths,
-    seeds: dict[str, pd.DataFrame],
+    seeds: dict[str, Seed],
     rebuilt: list[SqlModel],
     lap: Callable[[str], None],
 ) -> None:
@@ -286,12 +322,8 @@ def _refresh_run_log(
         lap(model.name)
 
 
-def _load_seed(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
-    con.register("incoming_seed", frame)
-    try:
-        con.execute(f"create table {name} as select * from incoming_seed")
-    finally:
-        con.unregister("incoming_seed")
+def _load_seed(con: duckdb.DuckDBPyConnection, name: str, seed: Seed) -> None:
+    seed.load(con, name)
 
 
 def check_posting_keys(raw: Path) -> None:
@@ -321,7 +353,7 @@ def check_posting_keys(raw: Path) -> None:
         )
 
 
-def input_fingerprint(raw: Path, seeds: dict[str, pd.DataFrame]) -> str | None:
+def input_fingerprint(raw: Path, seeds: dict[str, Seed]) -> str | None:
     """A digest of everything the postings and skill models are a function of; None if unknown.
 
     Per raw table that feeds them, the row count and the sum of a 64-bit hash of each row
@@ -470,22 +502,34 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def _seeds_digest(seeds: dict[str, pd.DataFrame]) -> str:
+def _seeds_digest(seeds: dict[str, Seed]) -> str:
     digest = hashlib.sha256()
     for name in sorted(seeds):
-        frame = seeds[name].drop(columns=list(RUN_SCOPED_SEED_COLUMNS.get(name, ())))
-        digest.update(name.encode() + b"\0" + str(frame.dtypes.to_dict()).encode())
-        digest.update(frame.to_json(orient="split", date_format="iso", index=False).encode())
+        seed = seeds[name].without(RUN_SCOPED_SEED_COLUMNS.get(name, ()))
+        digest.update(name.encode() + b"\0" + seed.canonical().encode())
     return digest.hexdigest()
 
 
-def _build_duplicates(con: duckdb.DuckDBPyConnection, previous: Path | None = None) -> None:
+def default_duplicate_processes(copies: int) -> int:
+    """Processes worth grouping `copies` copies in, this one included: min(2, CPUs) for many,
+    else 1 (as skillpulse.extraction.default_processes picks them for extraction)."""
+    return min(2, os.cpu_count() or 1) if copies >= PARALLEL_MIN_COPIES else 1
+
+
+def _build_duplicates(
+    con: duckdb.DuckDBPyConnection, previous: Path | None = None, processes: int | None = None
+) -> None:
     """Create table raw_posting_duplicates: posting_key → the posting_key of its first copy.
 
     The rule (warehouse.duplicates) looks only inside a company+title block, so blocks stream
-    through Python in block order a few thousand at a time, each batch's groups are written
-    back before the next is read, and no more than one batch of texts is ever held: at a
-    million postings, pulling every multi-text block's texts at once peaked at 3.5 GB.
+    through Python a few thousand at a time, each batch's groups are written back as they come,
+    and only a few batches of texts are ever held: at a million postings, pulling every
+    multi-text block's texts at once peaked at 3.5 GB. Batches are independent, so they can be
+    grouped in `processes` processes, this one and workers (None: as many as
+    default_duplicate_processes picks for the copies to group). Step wall time, before these
+    changes (the processes and the stream's text join) -> one process -> two, medians of
+    interleaved runs (1M: one run each): real 17k postings 2.05 -> 1.99 -> 1.58 s, 100k 9.5 ->
+    9.4 -> 6.4 s, 1M 122.5 -> 101.5 -> 64.1 s.
 
     With `previous` (the published warehouse), the work is incremental and still exact: a
     block whose copies (posting_key, posted_at, content_hash) are exactly those of the
@@ -522,16 +566,24 @@ def _build_duplicates(con: duckdb.DuckDBPyConnection, previous: Path | None = No
             reader.execute(
                 "create temp table changed_blocks as select distinct block from build_copies"
             )
+        if processes is None:
+            ((copies,),) = reader.execute(
+                "select count(*) from build_copies semi join changed_blocks using (block)"
+            ).fetchall()
+            processes = default_duplicate_processes(copies)
         con.execute(
             f"create table {_FRESH_GROUPS} (posting_key varchar, duplicate_group_key varchar)"
         )
-        for postings, texts in _changed_block_batches(reader):
-            fresh = duplicate_groups(postings, texts).astype(
-                {"posting_key": "object", "duplicate_group_key": "object"}
-            )
-            con.register("incoming_groups", fresh)
-            con.execute(f"insert into {_FRESH_GROUPS} select * from incoming_groups")
-            con.unregister("incoming_groups")
+        rows = STREAM_ROWS if processes <= 1 else PARALLEL_ROWS
+        with contextlib.closing(
+            _grouped_batches(_changed_block_batches(reader, rows), processes)
+        ) as grouped:
+            for groups in grouped:
+                # DuckDB's appender, not an Arrow table: building one from Python strings
+                # imports pandas (1.1-1.7 s), and the appender was faster still (measured on
+                # 200k keys: 0.07-0.09 s against 0.10-0.12 s).
+                with con.appender(_FRESH_GROUPS) as appender:
+                    appender.append_rows(groups.items())
         kept = (
             """
             union all
@@ -560,50 +612,169 @@ def _build_duplicates(con: duckdb.DuckDBPyConnection, previous: Path | None = No
         reader.close()
 
 
+def _grouped_batches(
+    batches: Iterator[tuple[Copies, dict[str, str]]], processes: int
+) -> Iterator[dict[str, str]]:
+    """duplicate_groups of each batch, in this process and processes - 1 workers, in the
+    order they are done (the result does not depend on it: batches hold whole blocks)."""
+    if processes <= 1:
+        for copies, texts in batches:
+            yield _group_here(copies, texts)
+        return
+    workers = processes - 1
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(_WORKER_START))
+    try:
+        # Start the workers now, while DuckDB sorts the stream (a pool starts a process only
+        # when a task is submitted and none is idle). Starting one takes 0.3-0.5 s (numpy, and
+        # the main module again: the `skillpulse` script imports skillpulse.cli), so this
+        # process groups batches too, from the first one on.
+        warm_ups = [
+            executor.submit(duplicates_module.duplicate_groups, Copies([], [], [], []), {})
+            for _ in range(workers)
+        ]
+        in_flight: dict[Future[dict[str, str]], str] = {}
+        stream = iter(batches)
+        for copies, texts in stream:
+            yield from _collect(in_flight, wait_for_one=False)
+            # Before grouping a batch here, hand the workers the next ones: two each once they
+            # are up (one to group and one queued, so none waits while this process groups its
+            # own), one each while they start (a batch queued behind a worker still starting
+            # may be the last to finish).
+            room = (2 if _started(warm_ups) else 1) * workers
+            while len(in_flight) < room and (batch := next(stream, None)) is not None:
+                # The rule goes by reference: a worker imports warehouse.duplicates (numpy and
+                # the standard library), not this module.
+                future = executor.submit(duplicates_module.duplicate_groups, *batch)
+                in_flight[future] = _describe(batch[0])
+                del batch  # held by the executor until it is done
+            yield _group_here(copies, texts)
+            del copies, texts
+        while in_flight:
+            yield from _collect(in_flight, wait_for_one=True)
+    finally:
+        # Idle, busy or still starting: nothing the workers could still do is needed (a
+        # worker that never got a batch is not waited for).
+        _stop(executor)
+
+
+def _started(warm_ups: list[Future[dict[str, str]]]) -> bool:
+    """Whether a worker process is up; raises a BuildError if one could not start."""
+    for future in warm_ups:
+        if future.done():
+            try:
+                future.result()
+            except Exception as exc:
+                raise BuildError(
+                    f"a duplicate-detection worker process could not start: {exc!r}"
+                ) from exc
+            return True
+    return False
+
+
+def _group_here(copies: Copies, texts: dict[str, str]) -> dict[str, str]:
+    try:
+        return duplicate_groups(copies, texts)
+    except Exception as exc:
+        raise BuildError(f"duplicate detection failed on {_describe(copies)}: {exc!r}") from exc
+
+
+def _collect(
+    in_flight: dict[Future[dict[str, str]], str], wait_for_one: bool
+) -> Iterator[dict[str, str]]:
+    """The groups of the submitted batches that are done, raising a BuildError that names the
+    blocks of one that failed."""
+    done, _ = wait(in_flight, timeout=None if wait_for_one else 0, return_when=FIRST_COMPLETED)
+    for future in done:
+        batch = in_flight.pop(future)
+        try:
+            groups = future.result()
+        except BrokenProcessPool as exc:
+            raise BuildError(
+                f"a duplicate-detection worker process died (killed for memory?) before "
+                f"returning the groups of {batch}; nothing was published"
+            ) from exc
+        except Exception as exc:
+            raise BuildError(
+                f"duplicate detection failed in a worker process on {batch}: {exc!r}"
+            ) from exc
+        yield groups
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Stop the workers now, busy or not: nobody will read what they are working on."""
+    # As extractors.skills.pool does: Python 3.11 cannot stop busy workers otherwise, and
+    # shutdown(wait=True) would wait for every batch in flight.
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
+
+
+def _describe(copies: Copies) -> str:
+    """The batch, as an error names it: its copies and first and last blocks."""
+    blocks = copies.block
+    if not blocks:
+        return "an empty batch"
+    if blocks[0] == blocks[-1]:
+        return f"{len(copies)} copies in block {blocks[0]!r}"
+    return f"{len(copies)} copies in blocks {blocks[0]!r} to {blocks[-1]!r}"
+
+
 def _changed_block_batches(
-    reader: duckdb.DuckDBPyConnection,
-) -> Iterator[tuple[pd.DataFrame, dict[str, str]]]:
-    """(copies, texts) for whole blocks, a fetch at a time, as duplicate_groups takes them."""
+    reader: duckdb.DuckDBPyConnection, rows: int = STREAM_ROWS
+) -> Iterator[tuple[Copies, dict[str, str]]]:
+    """(copies, texts) for whole blocks, about `rows` copies at a time, as duplicate_groups
+    takes them; each batch's lists and dict are new, never touched after they are yielded."""
     # Arrow record batches, not fetchmany: Python tuples cost a datetime (and a pytz lookup)
-    # per copy, ~10% of the step at a million postings. Texts go from Arrow straight into the
-    # dict, never through pandas (another ~5%).
-    batches = reader.sql(_STREAM_SQL).to_arrow_reader(STREAM_ROWS)
-    held: list[pd.DataFrame] = []  # the unfinished last block of the previous fetch
-    texts: dict[str, str] = {}  # every text fetched since the last yield
-    while True:
+    # per copy, ~10% of the step at a million postings. Columns and texts go from Arrow
+    # straight into lists and a dict.
+    batches = reader.sql(_STREAM_SQL).to_arrow_reader(rows)
+    # Copies fetched and not yet yielded (at most the unfinished last block of the last batch,
+    # between fetches), and every text fetched since the last yield.
+    columns: dict[str, list] = {name: [] for name in COPY_COLUMNS}
+    texts: dict[str, str] = {}
+    exhausted = False
+    while not exhausted:
         # The reader may hand out smaller batches than asked: gather a fetch's worth.
-        fetched: list[pd.DataFrame] = []
-        rows = 0
+        fetched = 0
         for batch in batches:
             text = batch.column("text")
             carried = text.is_valid()
             hashes = batch.column("content_hash").filter(carried).to_pylist()
             texts.update(zip(hashes, text.filter(carried).to_pylist(), strict=True))
-            fetched.append(batch.select(list(_STREAM_COPY_COLUMNS)).to_pandas())
-            rows += batch.num_rows
-            if rows >= STREAM_ROWS:
+            for name in ("posting_key", "block", "content_hash"):
+                columns[name].extend(batch.column(name).to_pylist())
+            columns["posted_at"].extend(_microseconds(batch.column("posted_at")))
+            fetched += batch.num_rows
+            if fetched >= rows:
                 break
-        last_fetch = rows < STREAM_ROWS
-        parts = held + fetched
-        if not parts:
-            return
-        frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        cut = len(frame)
-        if cut and not last_fetch:
+        else:
+            exhausted = True
+        blocks = columns["block"]
+        cut = len(blocks)
+        if cut and not exhausted:
             # The last block may continue in the next fetch: hold it back until it is whole
-            # (the stream is sorted by block, so its copies are the frame's tail).
-            blocks = frame["block"]
-            cut -= int((blocks == blocks.iat[-1]).sum())
-        held = [frame.iloc[cut:].reset_index(drop=True)] if cut < len(frame) else []
-        if cut:
-            # The held block's texts (it carries each of its texts once) move on with it.
-            held_texts = (
-                {h: texts[h] for h in held[0]["content_hash"] if h in texts} if held else {}
-            )
-            yield frame.iloc[:cut].reset_index(drop=True), texts
-            texts = held_texts
-        if last_fetch:
-            return
+            # (the stream keeps a block's copies together, so they are the tail).
+            last = blocks[-1]
+            while cut and blocks[cut - 1] == last:
+                cut -= 1
+        if not cut:
+            continue
+        copies = Copies(**{name: values[:cut] for name, values in columns.items()})
+        columns = {name: values[cut:] for name, values in columns.items()}
+        # The held block's texts (it carries each of its texts once) move on with it.
+        held_texts = {h: texts[h] for h in columns["content_hash"] if h in texts}
+        yield copies, texts
+        texts = held_texts
+
+
+def _microseconds(column: pa.Array | pa.ChunkedArray) -> list[int]:
+    """A timestamp column as integers in DuckDB's resolution, microseconds since the epoch."""
+    if column.type.unit != "us":
+        column = column.cast(pa.timestamp("us", tz=column.type.tz))  # refuses to truncate
+    return column.cast(pa.int64()).to_pylist()
 
 
 def duplicates_fingerprint() -> str:

@@ -27,6 +27,11 @@ strings are built only for candidates' texts and only accepted pairs' texts are 
 Measured at 1M postings, old vs new back to back on a quiet 2-core machine: 165 s -> 114 s CPU
 (161 s -> 106 s wall) for the whole step. What is left is mostly lower-casing and splitting
 words (~30%) and the shingle keys (~25%); strings are built for ~15% of the texts.
+
+Copies come in as plain lists (Copies) and groups go out as a dict, so this module needs
+neither pandas nor pyarrow: the build imports it without pandas, and for it a worker process
+(warehouse.build groups batches of whole blocks in two processes when there are enough
+copies) imports nothing but numpy and the standard library.
 """
 
 from __future__ import annotations
@@ -36,11 +41,12 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
-import pandas as pd
 
 SHINGLE_WORDS = 5
 JACCARD_THRESHOLD = 0.9
@@ -51,7 +57,9 @@ BANDS = 16  # 16 bands x 4 rows: P(candidate | J=0.9) ~ 1 - 4e-8
 _PRIME = (1 << 61) - 1
 _WORD = re.compile(r"\w+")
 
-COLUMNS = ("posting_key", "duplicate_group_key")
+COPY_COLUMNS = ("posting_key", "block", "posted_at", "content_hash")  # what the rule reads
+COLUMNS = ("posting_key", "duplicate_group_key")  # what it gives
+_WINDOW_MICROSECONDS = WINDOW // timedelta(microseconds=1)
 
 
 def shingles(text: str) -> frozenset[str]:
@@ -217,9 +225,9 @@ def _visit_block(
     copies: list[tuple[str, str, int]],
     texts: Mapping[str, str],
     window: int,
-    out_groups: list[str],
+    out_groups: dict[str, str],
 ) -> None:
-    """Append the group key of each copy (posting_key, content_hash, posted_at as an integer)
+    """Record the group key of each copy (posting_key, content_hash, posted_at as an integer)
     of one block, given in (posted_at, posting_key) order."""
     distinct = {content_hash for _, content_hash, _ in copies}
     similar: dict[str, set[str]] = (
@@ -239,36 +247,53 @@ def _visit_block(
         if match is None:
             match = (posted_at, key)
         latest_group_with[content_hash] = match
-        out_groups.append(match[1])
+        out_groups[key] = match[1]
 
 
-def duplicate_groups(postings: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Copies:
+    """Copies of postings as columns of plain lists, one row per copy, in any order.
+
+    Plain lists, so a batch pickles to a worker process that imports neither pandas nor
+    pyarrow. Columns are read by name (`copies["block"]`) as a frame's are.
+    """
+
+    posting_key: list[str]
+    block: list[str]  # folded company | folded title
+    # Microseconds since the epoch (UTC), DuckDB's own resolution; never null (stg_postings
+    # falls back to first_seen_at, which is NOT NULL).
+    posted_at: list[int]
+    content_hash: list[str]
+
+    def __len__(self) -> int:
+        return len(self.posting_key)
+
+    def __getitem__(self, column: str) -> list[str] | list[int]:
+        if column not in COPY_COLUMNS:
+            raise KeyError(column)
+        return getattr(self, column)  # type: ignore[no-any-return]
+
+
+def duplicate_groups(copies: Copies, texts: Mapping[str, str]) -> dict[str, str]:
     """Map every posting_key to the posting_key of the first copy of its posting.
 
-    `postings` has posting_key, block (folded company | folded title), posted_at and
-    content_hash; `texts` maps content_hash to text, and needs only the hashes of blocks holding
-    more than one distinct text. Returns one row per posting_key (a posting alone in its group
-    maps to itself).
+    `texts` maps content_hash to text, and needs only the hashes of blocks holding more than
+    one distinct text. A posting alone in its group maps to itself.
     """
-    if postings.empty:
-        return pd.DataFrame(columns=list(COLUMNS))
-    frame = postings.sort_values(["block", "posted_at", "posting_key"], kind="stable")
-    # Times as integers in the column's own unit: the window test and the (first_at, key)
-    # order are the same comparisons as on timestamps, without a Timestamp object per copy.
-    posted = pd.to_datetime(frame["posted_at"], utc=True).array
-    window = int(pd.Timedelta(WINDOW) / pd.Timedelta(1, unit=posted.unit))
-    blocks = frame["block"].tolist()
-    keys = frame["posting_key"].tolist()
-    rows = zip(keys, frame["content_hash"].tolist(), posted.asi8.tolist(), strict=True)
-    out_groups: list[str] = []
-    start = 0
-    # Runs of one block in the sorted lists: pandas groupby costs ~50us a group, too slow at 1M.
-    for _, run in groupby(blocks):
-        size = sum(1 for _ in run)
-        if size == 1:
-            out_groups.append(keys[start])
-            next(rows)
+    # Sorting by block only gathers each block's copies (blocks are independent); within one,
+    # the rule visits them by posted_at, then posting_key (unique, so content_hash never
+    # decides), strings compared by code point. The build's stream arrives sorted within each
+    # block, so the sort mostly merges runs.
+    rows = sorted(
+        zip(copies.block, copies.posted_at, copies.posting_key, copies.content_hash, strict=True)
+    )
+    groups: dict[str, str] = {}
+    for _, run in groupby(rows, key=itemgetter(0)):
+        block = list(run)
+        if len(block) == 1:
+            key = block[0][2]
+            groups[key] = key
         else:
-            _visit_block([next(rows) for _ in range(size)], texts, window, out_groups)
-        start += size
-    return pd.DataFrame({"posting_key": keys, "duplicate_group_key": out_groups})
+            block_copies = [(key, content_hash, at) for _, at, key, content_hash in block]
+            _visit_block(block_copies, texts, _WINDOW_MICROSECONDS, groups)
+    return groups

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from extractors.skills.matcher import to_plain
 from extractors.skills.pool import ExtractorPool
@@ -46,12 +45,13 @@ def test_pool_chunks_are_consumed_lazily(skill_extractor) -> None:  # type: igno
     assert len(rest) == 9
 
 
-def test_plain_mentions_frame_equals_mentions_frame(skill_extractor) -> None:  # type: ignore[no-untyped-def]
+def test_plain_mention_rows_equal_mention_rows(skill_extractor) -> None:  # type: ignore[no-untyped-def]
     extractions = list(skill_extractor.extract_many(TEXTS))
-    expected = pipeline.mentions_frame(extractions, "v1").reset_index(drop=True)
-    got = pipeline.plain_mentions_frame([to_plain(e) for e in extractions], "v1")
-    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
-    assert pipeline.plain_mentions_frame([], "v1").empty
+    expected = pipeline.mention_rows(extractions, "v1")
+    got = pipeline.plain_mention_rows([to_plain(e) for e in extractions], "v1")
+    assert len(expected) > 5
+    assert got == expected
+    assert pipeline.plain_mention_rows([], "v1") == []
 
 
 def _raw_store_with_postings(path: Path, texts: list[str]) -> duckdb.DuckDBPyConnection:
@@ -76,8 +76,9 @@ def _raw_store_with_postings(path: Path, texts: list[str]) -> duckdb.DuckDBPyCon
         }
         for i, text in enumerate(texts)
     ]
-    frame = pd.DataFrame(rows, columns=list(raw_store.POSTING_COLUMNS))
-    raw_store.land_source_result(con, "r", None, pd.DataFrame(), frame, pd.DataFrame())
+    raw_store.land_source_result(
+        con, "r", None, [], raw_store.as_rows(rows, raw_store.POSTING_COLUMNS), []
+    )
     return con
 
 
@@ -118,7 +119,7 @@ def test_iter_pending_texts_streams_while_the_caller_writes(tmp_path: Path) -> N
     got = []
     for batch in raw_store.iter_pending_texts(con, "v1", 10):
         got.extend(batch)
-        raw_store.land_extractions(con, "v1", [h for h, _ in batch], pd.DataFrame())
+        raw_store.land_extractions(con, "v1", [h for h, _ in batch], [])
     assert sorted(t for _, t in got) == sorted(texts)
     assert raw_store.count_pending(con, "v1") == 0
 
@@ -161,3 +162,20 @@ def test_a_worker_killed_mid_run_fails_the_run_instead_of_hanging(skill_extracto
     assert len(outcome) == 1 and isinstance(outcome[0], WorkerDied)
     with pytest.raises(WorkerDied, match="stay pending"):
         raise outcome[0]
+
+
+def test_mentions_table_keeps_the_first_row_per_text_start_and_skill() -> None:
+    from extractors.skills.matcher import Extraction, Mention
+
+    first = Mention("python", 0, 6, "Python", "body", "alias")
+    repeat = Mention("python", 0, 6, "python", "skills", "gated_alias")
+    other_skill = Mention("programming", 0, 6, "Python", "body", "alias")
+    extractions = [
+        Extraction("h1", ("programming", "python"), (first, repeat, other_skill)),
+        Extraction("h2", ("python",), (repeat,)),
+    ]
+    assert pipeline.mention_rows(extractions, "v9") == [
+        ("h1", "v9", "python", 0, 6, "Python", "body", "alias"),
+        ("h1", "v9", "programming", 0, 6, "Python", "body", "alias"),
+        ("h2", "v9", "python", 0, 6, "python", "skills", "gated_alias"),
+    ]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
-import pandas as pd
-
-from warehouse.duplicates import EXACT_BLOCK, duplicate_groups, jaccard, shingles
+from warehouse.duplicates import EXACT_BLOCK, Copies, duplicate_groups, jaccard, shingles
 
 WORDS = [f"w{i}" for i in range(120)]
 
@@ -17,17 +16,18 @@ def _text(changed: tuple[int, ...] = ()) -> str:
 
 def _groups(rows: list[tuple[str, str, str, str]]) -> dict[str, str]:
     """rows: (posting_key, block, posted date, text) → posting_key: group key."""
-    frame = pd.DataFrame(
-        {
-            "posting_key": [r[0] for r in rows],
-            "block": [r[1] for r in rows],
-            "posted_at": pd.to_datetime([r[2] for r in rows], utc=True),
-            "content_hash": [f"h-{r[3]}" for r in rows],
-        }
+    copies = Copies(
+        posting_key=[r[0] for r in rows],
+        block=[r[1] for r in rows],
+        posted_at=[_microseconds(r[2]) for r in rows],
+        content_hash=[f"h-{r[3]}" for r in rows],
     )
     texts = {f"h-{r[3]}": r[3] for r in rows}
-    result = duplicate_groups(frame, texts)
-    return dict(zip(result["posting_key"], result["duplicate_group_key"], strict=True))
+    return duplicate_groups(copies, texts)
+
+
+def _microseconds(day: str) -> int:
+    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp()) * 1_000_000
 
 
 def test_jaccard_of_five_word_shingles() -> None:

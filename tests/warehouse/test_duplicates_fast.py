@@ -8,17 +8,20 @@ in size order and stop at the size bound. These tests pin both against the plain
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from itertools import combinations
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 import pytest
 
 from warehouse import duplicates
+from warehouse.build import _microseconds
 from warehouse.duplicates import (
     BANDS,
     EXACT_BLOCK,
     JACCARD_THRESHOLD,
+    Copies,
     _prefix_candidates,
     _signatures,
     duplicate_groups,
@@ -129,18 +132,21 @@ def test_signatures_are_the_per_text_minhash_in_any_chunking(monkeypatch) -> Non
     assert np.array_equal(_signatures(many), whole)
 
 
-def test_posted_at_in_microseconds_windows_like_nanoseconds() -> None:
-    # DuckDB hands timestamps over in microseconds; the 90-day window is the same test.
-    texts = {"h": "same text"}
-    at = pd.to_datetime(
-        ["2024-01-01", "2024-03-31 00:00:00", "2024-03-31 00:00:00.000001"],
-        utc=True,
-        format="ISO8601",
+def test_the_window_ends_ninety_days_after_the_first_copy_to_the_microsecond() -> None:
+    start = 1_704_067_200_000_000  # 2024-01-01 00:00 UTC
+    ninety_days = 90 * 86_400 * 1_000_000
+    copies = Copies(
+        posting_key=["a", "b", "c"],
+        block=["x|y"] * 3,
+        posted_at=[start, start + ninety_days, start + ninety_days + 1],
+        content_hash=["h"] * 3,
     )
-    frame = pd.DataFrame(
-        {"posting_key": ["a", "b", "c"], "block": "x|y", "content_hash": "h", "posted_at": at}
-    )
-    for unit in ("ns", "us"):
-        framed = frame.assign(posted_at=frame["posted_at"].dt.as_unit(unit))
-        groups = duplicate_groups(framed, texts)
-        assert groups["duplicate_group_key"].tolist() == ["a", "a", "c"]
+    assert duplicate_groups(copies, {"h": "same text"}) == {"a": "a", "b": "a", "c": "c"}
+
+
+def test_timestamps_reach_the_rule_as_exact_microseconds() -> None:
+    # DuckDB hands timestamps over in microseconds; another unit is converted, never rounded.
+    at = [datetime(2024, 3, 31, tzinfo=UTC), datetime(2024, 3, 31, 0, 0, 0, 1, tzinfo=UTC)]
+    expected = [1_711_843_200_000_000, 1_711_843_200_000_001]
+    for unit in ("us", "ns"):
+        assert _microseconds(pa.array(at, pa.timestamp(unit, tz="UTC"))) == expected

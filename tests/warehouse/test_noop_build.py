@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 
 from extractors.skills.taxonomy import Taxonomy
@@ -52,7 +51,7 @@ def _log_run(db: Path, run_id: str, source: str = "jsonl", board: str = "test") 
                 "message": None,
             },
         )
-        rejects = pd.DataFrame(
+        rejects = raw_store.as_rows(
             [
                 {
                     "run_id": run_id,
@@ -62,7 +61,8 @@ def _log_run(db: Path, run_id: str, source: str = "jsonl", board: str = "test") 
                     "reason": "no text",
                     "raw": "{}",
                 }
-            ]
+            ],
+            raw_store.REJECT_COLUMNS,
         )
         raw_store.land_source_result(
             con,
@@ -77,8 +77,8 @@ def _log_run(db: Path, run_id: str, source: str = "jsonl", board: str = "test") 
                 "started_at": at,
                 "finished_at": at,
             },
-            pd.DataFrame(),
-            pd.DataFrame(),
+            [],
+            [],
             rejects,
         )
     finally:
@@ -214,13 +214,12 @@ def test_a_resighting_rebuilds_only_what_carries_last_seen_at(
     # An ingest of the same file again: every posting is seen again now, nothing else moves.
     db = _first_build(tmp_path, small_taxonomy)
     seen = datetime(2026, 2, 1, tzinfo=UTC)
-    rows = pd.DataFrame(
-        [{**p.row("run-2"), "last_seen_at": seen} for p in POSTINGS],
-        columns=list(raw_store.POSTING_COLUMNS),
+    rows = raw_store.as_rows(
+        [{**p.row("run-2"), "last_seen_at": seen} for p in POSTINGS], raw_store.POSTING_COLUMNS
     )
     con = raw_store.open_raw(WarehousePaths.for_db(db).raw)
     try:
-        raw_store.land_source_result(con, "run-2", None, pd.DataFrame(), rows, pd.DataFrame())
+        raw_store.land_source_result(con, "run-2", None, [], rows, [])
     finally:
         con.close()
     _log_run(db, "run-2")

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 
 from skillpulse import landing
@@ -61,9 +60,9 @@ class CountingClassifier:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def __call__(self, frame: pd.DataFrame) -> pd.DataFrame:
-        self.seen.extend(frame["source_posting_id"])
-        return landing.classify_postings(frame)
+    def __call__(self, postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
+        self.seen.extend(p.source_posting_id for p in postings)
+        return landing.classify_postings(postings)
 
 
 @pytest.fixture
@@ -78,13 +77,19 @@ def land(
     rows: list[dict[str, object]],
     classify: CountingClassifier,
     run_id: str = "run-1",
-    rejects: pd.DataFrame | None = None,
+    rejects: list[tuple] | None = None,
 ) -> raw_store.LandCounts:
-    frame = pd.DataFrame(rows, columns=list(raw_store.POSTING_COLUMNS))
     return raw_store.land_source_result(
-        con, run_id, None, pd.DataFrame(), frame, rejects if rejects is not None else pd.DataFrame(),
-        classify=classify,
-    )  # fmt: skip
+        con, run_id, None, [], postings_of(rows), rejects or [], classify=classify
+    )
+
+
+def postings_of(records: list[dict[str, object]]) -> list[tuple]:
+    return raw_store.as_rows(records, raw_store.POSTING_COLUMNS)
+
+
+def payloads_of(*records: dict[str, object]) -> list[tuple]:
+    return raw_store.as_rows(records, raw_store.PAYLOAD_COLUMNS)
 
 
 def stored(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -198,8 +203,8 @@ def test_labels_given_by_the_caller_are_kept(con) -> None:  # type: ignore[no-un
 def test_a_reject_is_recorded_again_by_a_rerun(con) -> None:  # type: ignore[no-untyped-def]
     classify = CountingClassifier()
 
-    def rejects(run_id: str) -> pd.DataFrame:
-        return pd.DataFrame(
+    def rejects(run_id: str) -> list[tuple]:
+        return raw_store.as_rows(
             [
                 {
                     "run_id": run_id,
@@ -209,7 +214,8 @@ def test_a_reject_is_recorded_again_by_a_rerun(con) -> None:  # type: ignore[no-
                     "reason": "broken JSON",
                     "raw": "{",
                 }
-            ]
+            ],
+            raw_store.REJECT_COLUMNS,
         )
 
     land(con, [posting("a", T0)], classify, "run-1", rejects("run-1"))
@@ -221,28 +227,18 @@ def test_a_reject_is_recorded_again_by_a_rerun(con) -> None:  # type: ignore[no-
 
 
 def test_a_failing_batch_lands_nothing(con) -> None:  # type: ignore[no-untyped-def]
-    def broken(frame: pd.DataFrame) -> pd.DataFrame:
+    def broken(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
         raise RuntimeError("classifier crashed")
 
-    payloads = pd.DataFrame(
-        [
-            {
-                "payload_sha256": "p1",
-                "source": "jsonl",
-                "board": "test",
-                "kind": "jsonl",
-                "url": "file:///x.jsonl#line=1",
-                "content_type": "application/x-ndjson",
-                "body": b"{}",
-                "fetched_at": T0,
-                "status": 200,
-            }
-        ]
-    )
-    frame = pd.DataFrame([posting("a", T0)], columns=list(raw_store.POSTING_COLUMNS))
     with pytest.raises(RuntimeError):
         raw_store.land_source_result(
-            con, "run-1", None, payloads, frame, pd.DataFrame(), classify=broken
+            con,
+            "run-1",
+            None,
+            payloads_of(_payload_row("p1", b"{}")),
+            postings_of([posting("a", T0)]),
+            [],
+            classify=broken,
         )
     for table in ("raw_payloads", "raw_fetches", "raw_postings"):
         assert con.execute(f"select count(*) from {table}").fetchone() == (0,), table
@@ -263,9 +259,9 @@ def test_reingesting_a_file_classifies_nothing_and_keeps_one_row_per_posting(
     classified: list[str] = []
     real = landing.classify_postings
 
-    def counting(frame: pd.DataFrame) -> pd.DataFrame:
-        classified.extend(frame["source_posting_id"])
-        return real(frame)
+    def counting(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
+        classified.extend(p.source_posting_id for p in postings)
+        return real(postings)
 
     monkeypatch.setattr(landing, "classify_postings", counting)
     con = raw_store.open_raw(tmp_path / "w.raw.duckdb")
@@ -349,9 +345,9 @@ def _payload_row(sha: str, body: bytes) -> dict[str, object]:
 
 def test_a_payload_body_is_stored_compressed_and_read_back_exactly(con) -> None:  # type: ignore[no-untyped-def]
     body = b'{"id": "a", "text": "caf\xc3\xa9 \\u0000 Python"}\n' * 500
-    payloads = pd.DataFrame([_payload_row("p1", body), _payload_row("p1", body)])
+    payloads = payloads_of(_payload_row("p1", body), _payload_row("p1", body))
     for run_id in ("run-1", "run-2"):
-        raw_store.land_source_result(con, run_id, None, payloads, pd.DataFrame(), pd.DataFrame())
+        raw_store.land_source_result(con, run_id, None, payloads, [], [])
     stored_body, encoding = con.execute("select body, body_encoding from raw_payloads").fetchone()
     assert encoding == "zlib"
     assert len(stored_body) < len(body) // 10
@@ -386,9 +382,8 @@ def test_payloads_stored_before_compression_read_back_as_received(tmp_path: Path
     try:
         assert raw_store.payload_body(con, "old") == b"as received"
         raw_store.land_source_result(
-            con, "run-1", None, pd.DataFrame([_payload_row("new", b"fresh body")]),
-            pd.DataFrame(), pd.DataFrame(),
-        )  # fmt: skip
+            con, "run-1", None, payloads_of(_payload_row("new", b"fresh body")), [], []
+        )
         assert raw_store.payload_body(con, "new") == b"fresh body"
         assert con.execute(
             "select payload_sha256, body_encoding from raw_payloads order by 1"
@@ -397,9 +392,9 @@ def test_payloads_stored_before_compression_read_back_as_received(tmp_path: Path
         con.close()
 
 
-def mentions_of(*rows: tuple[str, str, int]) -> pd.DataFrame:
-    """(content_hash, skill_id, start_char) rows as skillpulse.extraction frames them."""
-    return pd.DataFrame(
+def mentions_of(*rows: tuple[str, str, int]) -> list[tuple]:
+    """(content_hash, skill_id, start_char) as the rows skillpulse.extraction makes."""
+    return raw_store.as_rows(
         [
             {
                 "content_hash": content_hash,
@@ -413,7 +408,7 @@ def mentions_of(*rows: tuple[str, str, int]) -> pd.DataFrame:
             }
             for content_hash, skill_id, start in rows
         ],
-        columns=list(raw_store.MENTION_COLUMNS),
+        raw_store.MENTION_COLUMNS,
     )
 
 

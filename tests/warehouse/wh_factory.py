@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from extractors.skills.taxonomy import Taxonomy
 from skillpulse.pipeline import taxonomy_seeds
@@ -73,26 +72,25 @@ def land(db: Path, postings: list[P], taxonomy: Taxonomy, run_id: str = "run-1")
     con = raw_store.open_raw(paths.raw)
     try:
         rows = [p.row(run_id) for p in postings]
-        frame = pd.DataFrame(rows, columns=list(raw_store.POSTING_COLUMNS))
-        empty = pd.DataFrame()
-        raw_store.land_source_result(con, run_id, None, empty, frame, empty)
-        mentions = pd.DataFrame(
-            [
-                {
-                    "content_hash": row["content_hash"],
-                    "taxonomy_version": taxonomy.version,
-                    "skill_id": skill,
-                    "start_char": i,
-                    "end_char": i + 1,
-                    "surface": skill,
-                    "section": "body",
-                    "rule": "test",
-                }
-                for p, row in zip(postings, rows, strict=True)
-                for i, skill in enumerate(p.skills)
-            ],
-            columns=list(raw_store.MENTION_COLUMNS),
-        ).drop_duplicates(subset=["content_hash", "start_char", "skill_id"])
+        raw_store.land_source_result(
+            con, run_id, None, [], raw_store.as_rows(rows, raw_store.POSTING_COLUMNS), []
+        )
+        # Postings sharing a text share its mentions: one row per text × start × skill.
+        unique = {
+            (row["content_hash"], i, skill): {
+                "content_hash": row["content_hash"],
+                "taxonomy_version": taxonomy.version,
+                "skill_id": skill,
+                "start_char": i,
+                "end_char": i + 1,
+                "surface": skill,
+                "section": "body",
+                "rule": "test",
+            }
+            for p, row in zip(postings, rows, strict=True)
+            for i, skill in enumerate(p.skills)
+        }
+        mentions = raw_store.as_rows(unique.values(), raw_store.MENTION_COLUMNS)
         hashes = sorted({str(row["content_hash"]) for row in rows})
         raw_store.land_extractions(con, taxonomy.version, hashes, mentions)
     finally:
