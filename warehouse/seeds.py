@@ -1,7 +1,7 @@
 """Reference tables from outside the raw store (the taxonomy, the build's facts), as the build
 loads them: typed columns and rows of plain Python values.
 
-Not DataFrames or Arrow tables: building either imports pandas, 1.3–1.7 s of a re-run that
+Not DataFrames or Arrow tables: building either imports pandas, 1.1–1.7 s of a re-run that
 otherwise has nothing to do (see warehouse/raw_store.py).
 """
 
