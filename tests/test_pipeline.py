@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,36 @@ def test_fail_run_closes_the_run_log_row_as_failed_with_the_error(
     finally:
         con.close()
     assert rows == [("run-1", "failed", "OSError: disk full", True)]
+
+
+# Every ingest used to import pandas (1.1-1.7 s) through the landing frames and the seeds; a
+# re-run on unchanged input is mostly start-up, so a stray import is a third of it.
+_INGEST_WITHOUT_PANDAS = """
+import sys
+from skillpulse.cli import main
+
+sys.argv = ["skillpulse", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exit:
+    assert not exit.code, f"ingest exited with {exit.code}"
+assert "pandas" not in sys.modules, "skillpulse ingest imported pandas"
+print("no pandas")
+"""
+
+
+def test_an_ingest_and_its_rerun_never_import_pandas(
+    tmp_path: Path, small_taxonomy_path: Path
+) -> None:
+    db = tmp_path / "warehouse.duckdb"
+    arguments = ["ingest", "--input", str(FIXTURE), "--db", str(db)]
+    arguments += ["--taxonomy", str(small_taxonomy_path)]
+    for run in ("first", "re-run"):
+        done = subprocess.run(
+            [sys.executable, "-c", _INGEST_WITHOUT_PANDAS, *arguments],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, f"{run}: {done.stdout}\n{done.stderr}"
+        assert "no pandas" in done.stdout, run
