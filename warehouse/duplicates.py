@@ -58,7 +58,6 @@ _PRIME = (1 << 61) - 1
 _WORD = re.compile(r"\w+")
 
 COPY_COLUMNS = ("posting_key", "block", "posted_at", "content_hash")  # what the rule reads
-COLUMNS = ("posting_key", "duplicate_group_key")  # what it gives
 _WINDOW_MICROSECONDS = WINDOW // timedelta(microseconds=1)
 
 
@@ -255,7 +254,7 @@ class Copies:
     """Copies of postings as columns of plain lists, one row per copy, in any order.
 
     Plain lists, so a batch pickles to a worker process that imports neither pandas nor
-    pyarrow. Columns are read by name (`copies["block"]`) as a frame's are.
+    pyarrow.
     """
 
     posting_key: list[str]
@@ -267,11 +266,6 @@ class Copies:
 
     def __len__(self) -> int:
         return len(self.posting_key)
-
-    def __getitem__(self, column: str) -> list[str] | list[int]:
-        if column not in COPY_COLUMNS:
-            raise KeyError(column)
-        return getattr(self, column)  # type: ignore[no-any-return]
 
 
 def duplicate_groups(copies: Copies, texts: Mapping[str, str]) -> dict[str, str]:

@@ -139,12 +139,22 @@ def _drop_primary_key(con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.execute(f"drop table {table}_keyed")
 
 
-def _stage(con: duckdb.DuckDBPyConnection, name: str, typed_like: str, rows: Iterable[Row]) -> None:
+@contextlib.contextmanager
+def _staged(
+    con: duckdb.DuckDBPyConnection, name: str, typed_like: str, rows: Iterable[Row]
+) -> Iterator[None]:
     """Temporary table `name`, with the columns and types of the select `typed_like`, holding
-    `rows` (appended in order)."""
+    `rows` (appended in order) for the block, inside the caller's transaction.
+
+    Dropped when the block succeeds. When it fails the transaction rolls back, which drops the
+    table too; a drop here would itself fail in the aborted transaction ("the transaction is
+    aborted") and hide the error that says what was wrong.
+    """
     con.execute(f"create or replace temp table {name} as {typed_like} limit 0")
     with con.appender(name) as appender:
         appender.append_rows(rows)
+    yield
+    con.execute(f"drop table {name}")
 
 
 _SHA = PAYLOAD_COLUMNS.index("payload_sha256")
@@ -270,8 +280,8 @@ def _land_postings(
     Set-based: the rows are staged, numbered, in a temporary table typed like raw_postings;
     one join of their keys with raw_postings sorts them into new, changed and unchanged (a
     small temporary table of keys, states and labels), then at most one INSERT (new) and two
-    UPDATEs (bookkeeping columns of the unchanged, every column of the changed) write it. Python only sees the rows that need
-    classifying: per-row work in Python was most of a re-run's landing time.
+    UPDATEs (bookkeeping columns of the unchanged, every column of the changed) write it.
+    Python only sees the rows that need classifying: per-row work in Python was most of a re-run's landing time.
 
     Uniqueness of (source, board, source_posting_id) rests on this merge, not on a key (whose
     index made landing super-linear, see sql/raw/raw_postings.sql): the batch is de-duplicated
@@ -293,13 +303,12 @@ def _land_postings(
         for c in _LABELS
     }
     # Numbered here: the order of a DuckDB scan is not something to rely on.
-    _stage(
+    with _staged(
         con,
         "incoming_postings",
         f"select {', '.join(POSTING_COLUMNS)}, 0::bigint as row_no from raw_postings",
         ((*row, row_no) for row_no, row in enumerate(postings)),
-    )
-    try:
+    ):
         # Two steps, so the wide columns are read only for the rows that match: the keys of all
         # of raw_postings (three columns) are joined to find the batch's rows, then only those
         # rows (by rowid, which DuckDB turns into a scan of their row groups) are compared.
@@ -364,8 +373,6 @@ def _land_postings(
         for state, statement in statements.items():
             if counts.get(state):
                 con.execute(statement)
-    finally:
-        con.execute("drop table incoming_postings")
     con.execute("drop table landing_batch")
     return LandCounts(
         new=counts.get("new", 0),
@@ -386,13 +393,12 @@ def _classify_batch(con: duckdb.DuckDBPyConnection, classify: Classifier) -> Non
     if not todo:
         return
     labels = classify([Unlabelled(pid, title, text) for _, pid, title, text in todo])
-    _stage(
+    with _staged(
         con,
         "batch_labels",
         "select row_no, role_family, seniority from landing_batch",
         ((row[0], family, level) for row, (family, level) in zip(todo, labels, strict=True)),
-    )
-    try:
+    ):
         con.execute(
             """
             update landing_batch
@@ -402,8 +408,6 @@ def _classify_batch(con: duckdb.DuckDBPyConnection, classify: Classifier) -> Non
             where landing_batch.row_no = l.row_no
             """
         )
-    finally:
-        con.execute("drop table batch_labels")
 
 
 def land_source_result(
@@ -433,54 +437,55 @@ def land_source_result(
                 "select p.payload_sha256, p.source, p.board, p.kind, p.url, p.content_type, "
                 "{body} f.fetched_at, f.status from raw_payloads as p, raw_fetches as f"
             )
-            _stage(
-                con,
-                "incoming_payloads",
-                typed.format(body=""),
-                (row[:_BODY] + row[_BODY + 1 :] for row in payloads),
-            )
-            _stage(
-                con,
-                "fresh_payloads",
-                typed.format(body="p.body,"),
-                _fresh_payloads(con, payloads),
-            )
-            con.execute(
-                """
-                insert into raw_payloads
-                select payload_sha256, source, board, kind, url, content_type, body, fetched_at,
-                    'zlib' as body_encoding
-                from fresh_payloads
-                """
-            )
-            con.execute(
-                """
-                insert into raw_fetches
-                select ? as run_id, source, board, kind, url, fetched_at, status, payload_sha256
-                from incoming_payloads
-                on conflict do nothing
-                """,
-                [run_id],
-            )
-            con.execute("drop table fresh_payloads")
-            con.execute("drop table incoming_payloads")
+            # In this order: which bodies are fresh is read from incoming_payloads.
+            with (
+                _staged(
+                    con,
+                    "incoming_payloads",
+                    typed.format(body=""),
+                    (row[:_BODY] + row[_BODY + 1 :] for row in payloads),
+                ),
+                _staged(
+                    con,
+                    "fresh_payloads",
+                    typed.format(body="p.body,"),
+                    _fresh_payloads(con, payloads),
+                ),
+            ):
+                con.execute(
+                    """
+                    insert into raw_payloads
+                    select payload_sha256, source, board, kind, url, content_type, body,
+                        fetched_at, 'zlib' as body_encoding
+                    from fresh_payloads
+                    """
+                )
+                con.execute(
+                    """
+                    insert into raw_fetches
+                    select ? as run_id, source, board, kind, url, fetched_at, status,
+                        payload_sha256
+                    from incoming_payloads
+                    on conflict do nothing
+                    """,
+                    [run_id],
+                )
         if postings:
             counts = _land_postings(con, postings, classify)
         if rejects:
-            _stage(
+            with _staged(
                 con,
                 "incoming_rejects",
                 f"select {', '.join(REJECT_COLUMNS)} from raw_rejects",
                 rejects,
-            )
-            con.execute(
-                """
-                insert into raw_rejects
-                select run_id, source, board, record_ref, reason, raw from incoming_rejects
-                on conflict do nothing
-                """
-            )
-            con.execute("drop table incoming_rejects")
+            ):
+                con.execute(
+                    """
+                    insert into raw_rejects
+                    select run_id, source, board, record_ref, reason, raw from incoming_rejects
+                    on conflict do nothing
+                    """
+                )
         if source_run is not None:
             record_source_run(con, run_id, source_run)
     return counts
@@ -579,20 +584,18 @@ def land_extractions(
     """Store one batch's mentions and mark its texts extracted, in one transaction.
 
     `mentions` are rows in MENTION_COLUMNS order, at most one per content_hash × start_char ×
-    skill_id, as
-    skillpulse.extraction builds it. raw_mentions has no key (sql/raw/raw_mentions.sql); a
+    skill_id, as skillpulse.extraction builds them. raw_mentions has no key (sql/raw/raw_mentions.sql); a
     text's mentions land only in the transaction that first marks it extracted with this
     version (raw_extractions keeps its key, and RETURNING names the rows it really inserted),
     so a text landed twice, or by two writers, never doubles its mentions.
     """
     with transaction(con):
-        _stage(
+        with _staged(
             con,
             "incoming_done",
             "select content_hash from raw_extractions",
             ((content_hash,) for content_hash in content_hashes),
-        )
-        try:
+        ):
             newly_done = con.execute(
                 """
                 insert into raw_extractions
@@ -602,8 +605,6 @@ def land_extractions(
                 """,
                 [taxonomy_version],
             ).fetchall()
-        finally:
-            con.execute("drop table incoming_done")
         if not mentions or not newly_done:
             return
         incoming: Iterable[Row] = mentions
@@ -611,14 +612,13 @@ def land_extractions(
             # Some texts of the batch were extracted before: keep only the others' mentions.
             fresh = {content_hash for (content_hash,) in newly_done}
             incoming = (row for row in mentions if row[0] in fresh)
-        _stage(
+        with _staged(
             con,
             "incoming_mentions",
             f"select {', '.join(MENTION_COLUMNS)} from raw_mentions",
             incoming,
-        )
-        con.execute(
-            f"insert into raw_mentions ({', '.join(MENTION_COLUMNS)}) "
-            "select * from incoming_mentions"
-        )
-        con.execute("drop table incoming_mentions")
+        ):
+            con.execute(
+                f"insert into raw_mentions ({', '.join(MENTION_COLUMNS)}) "
+                "select * from incoming_mentions"
+            )

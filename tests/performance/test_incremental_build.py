@@ -61,7 +61,7 @@ def test_incremental_rebuild_equals_clean_build(
     real = build_module.duplicate_groups
 
     def spy(postings, texts):  # type: ignore[no-untyped-def]
-        recomputed.append(set(postings["block"]))
+        recomputed.append(set(postings.block))
         return real(postings, texts)
 
     monkeypatch.setattr(build_module, "duplicate_groups", spy)
@@ -112,7 +112,7 @@ def test_blocks_streamed_in_small_batches_give_the_same_groups(
     real = build_module.duplicate_groups
 
     def spy(postings, texts):  # type: ignore[no-untyped-def]
-        batches.append(set(postings["block"]))
+        batches.append(set(postings.block))
         return real(postings, texts)
 
     monkeypatch.setattr(build_module, "STREAM_ROWS", 3)

@@ -467,3 +467,19 @@ def test_a_store_whose_mentions_had_the_old_primary_key_is_rebuilt_without_it(
         }
     finally:
         con.close()
+
+
+def test_a_row_the_store_refuses_fails_with_the_stores_own_reason(con) -> None:  # type: ignore[no-untyped-def]
+    # Labelled, so no classifier runs: the first error is raw_postings' NOT NULL on text. The
+    # staged tables must not be dropped in the aborted transaction, which would raise "the
+    # transaction is aborted" in place of the reason.
+    refused = posting("a", T0, role_family="other", seniority="unknown")
+    refused["text"] = None
+    with pytest.raises(duckdb.ConstraintException, match=r"raw_postings\.\"?text"):
+        land(con, [refused], CountingClassifier())
+    assert con.execute("select count(*) from raw_postings").fetchone() == (0,)
+    with pytest.raises(duckdb.ConstraintException, match=r"raw_mentions\.\"?skill_id"):
+        raw_store.land_extractions(
+            con, "v1", ["h1"], [("h1", "v1", None, 0, 6, "Python", "body", "alias")]
+        )
+    assert con.execute("select count(*) from raw_extractions").fetchone() == (0,)
