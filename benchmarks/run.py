@@ -126,7 +126,11 @@ def render(results: dict) -> str:
             "`skillpulse ingest` in a subprocess, JSONL to built marts, then again over the same "
             "file (the nightly case with nothing new). Stage seconds from `--timings`; memory is the "
             "peak of the summed PSS of the process and its extraction workers; parse = "
-            "reading and parsing JSONL; load = classifying and landing rows in the raw store.",
+            "reading and parsing JSONL; load = classifying and landing rows in the raw store; "
+            "extract = extracting in the worker pool and landing the mentions. Extraction alone "
+            "(benchmarks/extraction_alone.py, the ratio's denominator): the same worker pool, "
+            "started afresh, extracting "
+            "every distinct text the ingest stored, with nothing else running.",
             "",
             ingest.render({label(k): v for k, v in _ordered(results["ingest"])}),
         ]
