@@ -2,14 +2,15 @@
 
 Run in its own process, after an ingest, on the texts that ingest extracted: every distinct text
 of its raw store, read into memory before the clock starts. Timed: starting the same worker pool
-the ingest starts (spawned processes, one extractor each) and extracting every text in the
-batches the ingest uses, the plain results coming back to this process and being dropped.
+the ingest starts for that many texts (spawned processes, one extractor each, as many as
+skillpulse.extraction.default_processes picks) and extracting every text in the batches the
+ingest reads, the plain results coming back to this process and being dropped.
 Nothing else runs: no parsing, landing, mention rows or DuckDB writes. So it is the least an
 ingest could take to extract those texts on this machine, and the ratio against it is the
 strictest one available. (Until the sixth session the ratio divided by the ingest's own extract
 stage, which also held the parent's landing of mentions.)
 
-    python -m benchmarks.extraction_alone --raw RAW.duckdb --taxonomy DIR --processes 2
+    python -m benchmarks.extraction_alone --raw RAW.duckdb --taxonomy TAXONOMY.toml
 prints one JSON object: texts, processes, seconds (start-up included).
 """
 
@@ -24,44 +25,44 @@ import duckdb
 
 from extractors.skills.pool import ExtractorPool
 from extractors.skills.taxonomy import load_taxonomy
-from skillpulse.extraction import EXTRACT_BATCH
+from skillpulse.extraction import EXTRACT_BATCH, default_processes
+from warehouse import raw_store
+
+# No run extracts with this version, so every stored text is pending for it: the ingest's own
+# reader (raw_store.iter_pending_texts) then yields every distinct text, in its batches.
+NO_VERSION = "benchmarks.extraction_alone: a version no run uses"
 
 
-def stored_texts(raw: Path) -> list[tuple[str, str]]:
-    """Every distinct (content_hash, text) of a raw store, in the order the ingest landed them."""
+def stored_batches(raw: Path) -> list[list[tuple[str, str]]]:
+    """Every distinct (content_hash, text) of a raw store, in the batches the ingest reads."""
     con = duckdb.connect(str(raw), read_only=True)
     try:
-        return con.execute(
-            """
-            select content_hash, any_value(text order by rowid) as text
-            from raw_postings group by content_hash order by min(rowid)
-            """
-        ).fetchall()
+        return list(raw_store.iter_pending_texts(con, NO_VERSION, EXTRACT_BATCH))
     finally:
         con.close()
 
 
-def measure(texts: list[tuple[str, str]], taxonomy: Path | None, processes: int) -> dict:
-    batches = [texts[i : i + EXTRACT_BATCH] for i in range(0, len(texts), EXTRACT_BATCH)]
+def measure(batches: list[list[tuple[str, str]]], taxonomy: Path | None) -> dict:
+    """Start the pool the ingest would start for these texts and extract them all."""
+    texts = sum(len(batch) for batch in batches)
+    processes = default_processes(texts)
     started = time.perf_counter()
     # Start-up (spawning the workers, each importing spaCy and building its extractor) is in
     # the time: the ingest pays it too. benchmarks/extraction.py reports it on its own.
     with ExtractorPool(load_taxonomy(taxonomy), processes) as pool:
         extracted = sum(len(chunk) for chunk in pool.map_chunks(batches))
     seconds = time.perf_counter() - started
-    if extracted != len(texts):
-        raise RuntimeError(f"the pool returned {extracted} extractions for {len(texts)} texts")
-    return {"texts": len(texts), "processes": processes, "seconds": seconds}
+    if extracted != texts:
+        raise RuntimeError(f"the pool returned {extracted} extractions for {texts} texts")
+    return {"texts": texts, "processes": processes, "seconds": seconds}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, required=True)
     parser.add_argument("--taxonomy", type=Path, default=None)
-    parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
-    texts = stored_texts(args.raw)
-    print(json.dumps(measure(texts, args.taxonomy, args.processes)))
+    print(json.dumps(measure(stored_batches(args.raw), args.taxonomy)))
 
 
 if __name__ == "__main__":

@@ -20,8 +20,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-
 from benchmarks.common import REPO, run_measured
 
 
@@ -63,15 +61,7 @@ def ingest_twice(
 
 
 def extraction_alone(raw: Path, taxonomy: Path) -> dict[str, object]:
-    """benchmarks.extraction_alone in a subprocess, with the worker count the ingest chose."""
-    from skillpulse.extraction import default_processes
-
-    con = duckdb.connect(str(raw), read_only=True)
-    try:
-        row = con.execute("select count(distinct content_hash) from raw_postings").fetchone()
-    finally:
-        con.close()
-    texts = int(row[0]) if row else 0
+    """benchmarks.extraction_alone in a subprocess, over the raw store the ingest built."""
     command = [
         sys.executable,
         "-m",
@@ -80,8 +70,6 @@ def extraction_alone(raw: Path, taxonomy: Path) -> dict[str, object]:
         str(raw),
         "--taxonomy",
         str(taxonomy),
-        "--processes",
-        str(default_processes(texts)),
     ]
     done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
     if done.returncode != 0:
@@ -119,15 +107,20 @@ def render(results: dict[str, dict]) -> str:
                 f"{run['raw_mb']:,.0f} | {run['warehouse_mb']:,.0f} | "
                 f"{run['load'][0]:.1f}→{run['load'][1]:.1f} |"
             )
+        if len(runs) < 2:
+            continue
+        first, second = runs[0], runs[1]
         alone = result.get("extraction_alone")
-        if len(runs) >= 2 and alone:
-            first, second = runs[0], runs[1]
-            notes.append(
-                f"- {label}: **ingest / extraction alone = "
-                f"{first['seconds'] / alone['seconds']:.2f}×** ({first['seconds']:.1f} s; "
-                f"extraction alone {alone['seconds']:.1f} s for {alone['texts']:,} texts in "
-                f"{alone['processes']} worker process(es), start-up included); "
-                f"**re-run / first run = {second['seconds'] / first['seconds']:.0%}** "
-                f"({second['seconds']:.1f} s)."
-            )
+        ratio = (
+            f"**ingest / extraction alone = {first['seconds'] / alone['seconds']:.2f}×** "
+            f"({first['seconds']:.1f} s; extraction alone {alone['seconds']:.1f} s for "
+            f"{alone['texts']:,} texts in {alone['processes']} worker process(es), start-up "
+            "included); "
+            if alone
+            else ""
+        )
+        notes.append(
+            f"- {label}: {ratio}**re-run / first run = "
+            f"{second['seconds'] / first['seconds']:.0%}** ({second['seconds']:.1f} s)."
+        )
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"

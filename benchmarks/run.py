@@ -129,8 +129,8 @@ def render(results: dict) -> str:
             "reading and parsing JSONL; load = classifying and landing rows in the raw store; "
             "extract = extracting in the worker pool and landing the mentions. Extraction alone "
             "(benchmarks/extraction_alone.py, the ratio's denominator): the same worker pool, "
-            "started afresh, extracting "
-            "every distinct text the ingest stored, with nothing else running.",
+            "started afresh, extracting every distinct text the ingest stored, with nothing "
+            "else running.",
             "",
             ingest.render({label(k): v for k, v in _ordered(results["ingest"])}),
         ]

@@ -61,8 +61,7 @@ def extract_pending(
 
     def landed(batch: list[tuple[str, str]], mentions: list[MentionRow]) -> None:
         nonlocal done
-        raw_store.land_extractions(con, version, [h for h, _ in batch], mentions)
-        done += len(batch)
+        done += land_extraction_batch(con, version, batch, mentions)
         if progress:
             progress(done, total)
 
