@@ -274,16 +274,24 @@ def ingest(
             con = raw_store.open_raw(paths.raw)
             try:
                 started_at = pipeline.start_run(con, run_id, "ingest", tax)
-                with step("reading postings") as progress:
-                    outcome = pipeline.ingest_jsonl(con, run_id, input, progress, stages)
-                stages["peak_rss_mb_after_load"] = _peak_rss_mb()
-                tick = time.perf_counter()
-                # Given the taxonomy, extract_pending builds a matcher (importing spaCy) only
-                # when texts are pending and it extracts in this process, not in a pool.
-                with step("extracting skills") as progress:
-                    extracted = pipeline.extract_pending(
-                        con, tax, progress=progress, processes=processes or None
-                    )
+                # The workers start while postings land, once enough new ones have (WarmPool).
+                with pipeline.WarmPool(tax, processes or None) as warm:
+                    with step("reading postings") as progress:
+                        outcome = pipeline.ingest_jsonl(
+                            con, run_id, input, progress, stages, chunk_landed=warm.landed
+                        )
+                    stages["peak_rss_mb_after_load"] = _peak_rss_mb()
+                    tick = time.perf_counter()
+                    # Given the taxonomy, extract_pending builds a matcher (importing spaCy)
+                    # only when texts are pending and it extracts in this process.
+                    with step("extracting skills") as progress:
+                        extracted = pipeline.extract_pending(
+                            con,
+                            tax,
+                            progress=progress,
+                            processes=processes or None,
+                            pool=warm.pool,
+                        )
                 stages["extract"] = time.perf_counter() - tick
                 stages["peak_rss_mb_after_extract"] = _peak_rss_mb()
                 pipeline.finish_run(

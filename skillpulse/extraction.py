@@ -17,12 +17,14 @@ from warehouse import raw_store
 if TYPE_CHECKING:
     # spaCy costs ~2 s to import; a run with nothing pending to extract should not pay it.
     from extractors.skills.matcher import Extraction, SkillExtractor
-    from extractors.skills.pool import PlainExtraction
+    from extractors.skills.pool import ExtractorPool, PlainExtraction
 
 EXTRACT_BATCH = 2000
 Progress = Callable[[int, int], None]
 
-
+# Below this many pending texts a worker pool costs more to start than it saves: a spawned
+# worker imports spaCy and builds its extractor (3-4 s on this machine), while one process
+# extracts roughly 1,000-2,000 texts a second.
 PARALLEL_MIN_TEXTS = 10_000
 
 
@@ -39,12 +41,14 @@ def extract_pending(
     batch_size: int = EXTRACT_BATCH,
     progress: Update | None = None,
     processes: int | None = 1,
+    pool: ExtractorPool | None = None,
 ) -> int:
     """Extract every stored text not yet extracted with this taxonomy; returns texts done.
 
     Texts stream from the raw store in batches (never all at once), and each batch's mentions
     land in one transaction. processes > 1 runs a persistent pool of worker processes that
-    each build the extractor once (extractors.skills.pool); None picks default_processes.
+    each build the extractor once (extractors.skills.pool); None picks default_processes. A
+    running `pool` given (WarmPool's) is used whatever `processes` says, and left running.
     Given a Taxonomy rather than an extractor, the extractor is built only if extraction runs
     in this process: a pool's workers build their own, and a run with nothing pending needs
     none (building one here is spaCy's import plus the matcher, about 2 s).
@@ -65,18 +69,21 @@ def extract_pending(
         if progress:
             progress(done, total)
 
-    if processes > 1:
+    submitted: deque[list[tuple[str, str]]] = deque()
+
+    def drawn() -> Iterator[list[tuple[str, str]]]:
+        for batch in batches:
+            submitted.append(batch)
+            yield batch
+
+    if pool is not None:
+        for plain in pool.map_chunks(drawn()):
+            landed(submitted.popleft(), plain_mention_rows(plain, version))
+    elif processes > 1:
         from extractors.skills.pool import ExtractorPool
 
-        with ExtractorPool(taxonomy, processes) as pool:
-            submitted: deque[list[tuple[str, str]]] = deque()
-
-            def chunks() -> Iterator[list[tuple[str, str]]]:
-                for batch in batches:
-                    submitted.append(batch)
-                    yield batch
-
-            for plain in pool.map_chunks(chunks()):
+        with ExtractorPool(taxonomy, processes) as own_pool:
+            for plain in own_pool.map_chunks(drawn()):
                 landed(submitted.popleft(), plain_mention_rows(plain, version))
     else:
         if isinstance(extractor, Taxonomy):
@@ -86,6 +93,52 @@ def extract_pending(
         for batch in batches:
             landed(batch, mention_rows(extractor.extract_many(batch), version))
     return done
+
+
+class WarmPool:
+    """The extraction pool of an ingest, started while its postings are still landing.
+
+    A pool's start-up (each worker imports spaCy and builds its matcher, 3-4 s) used to wait
+    for the last posting to land. Told after each landed chunk how many postings were new or
+    changed, this starts the pool as soon as the count so far, scaled to the whole input,
+    calls for one (default_processes, or `processes` when a number is given), so the start-up
+    runs beside the rest of the landing. Only the start-up: the workers extracting while
+    postings land as well was slower at a million postings (docs/BENCHMARKS.md, item 32).
+    A re-run that lands nothing new starts nothing.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, processes: int | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.processes = processes
+        self.pool: ExtractorPool | None = None
+        self.new_texts = 0
+
+    def __enter__(self) -> WarmPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def landed(self, counts: raw_store.LandCounts, share_read: float) -> None:
+        """One chunk landed with these counts, `share_read` of the input read so far."""
+        self.new_texts += counts.new + counts.changed
+        if self.pool is None and self.wanted_processes(share_read) > 1:
+            from extractors.skills.pool import ExtractorPool
+
+            self.pool = ExtractorPool(self.taxonomy, self.wanted_processes(share_read))
+
+    def wanted_processes(self, share_read: float) -> int:
+        """Worker processes the input will want, projected from what has landed so far."""
+        if not self.new_texts:
+            return 1
+        if self.processes is not None:
+            return self.processes
+        return default_processes(round(self.new_texts / min(max(share_read, 1e-9), 1.0)))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
 
 MentionRow = tuple[str, str, str, int, int, str, str, str]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import duckdb
 
 from extractors.classify import role_family, seniority
 from extractors.sources.base import (
+    ParseResult,
+    Payload,
     Reject,
     SourceConfig,
     SourceError,
@@ -116,11 +119,14 @@ def ingest_jsonl(
     path: Path,
     progress: Update | None = None,
     timings: dict[str, float] | None = None,
+    chunk_landed: Callable[[raw_store.LandCounts, float], None] | None = None,
 ) -> SourceOutcome:
     """Stream a JSONL file into the raw store chunk by chunk; each chunk is one transaction.
 
     A killed ingest leaves whole chunks; re-running lands the same keys again, so nothing is
     doubled. Returns the totals as one outcome, whose source_runs row is written last.
+    `chunk_landed` hears after each chunk's commit what it did and the share of the file read
+    so far (skillpulse.extraction.WarmPool starts the extraction workers from it).
     """
     source = get_source("jsonl")
     config = SourceConfig(kind="jsonl", board=str(path))
@@ -131,27 +137,39 @@ def ingest_jsonl(
     counts = raw_store.LandCounts()
     clock = time.perf_counter
     parse_s = load_s = 0.0
-    try:
-        payloads = iter(source.fetch(config, None))  # type: ignore[arg-type]
-        while True:
+    stopped: list[Exception] = []
+
+    def chunks() -> Iterator[tuple[Payload, ParseResult]]:
+        # Only reading and parsing: a file that cannot be read fails this source, while an
+        # error writing the raw store (a full disk) must fail the run, so landing is outside.
+        nonlocal parse_s
+        try:
             tick = clock()
-            payload = next(payloads, None)
-            if payload is None:
+            for payload in source.fetch(config, None):  # type: ignore[arg-type]
+                parsed = source.parse(payload)
                 parse_s += clock() - tick
-                break
-            parsed = source.parse(payload)
-            tock = clock()
-            parse_s += tock - tick
-            chunk = SourceOutcome("jsonl", path.stem, "ok", payloads=[payload], parsed=parsed)
-            landed += land_outcome(con, run_id, chunk, record_run=False, counts=counts)
-            load_s += clock() - tock
-            rejected += len(parsed.rejects)
-            totals.parsed.rejects.extend(parsed.rejects)
-            read_bytes += len(payload.body) + 1
-            if progress:
-                progress(min(read_bytes, total_bytes), total_bytes)
-    except (SourceError, OSError) as exc:
-        totals.status, totals.error = "failed", f"jsonl/{path.stem}: {exc}"
+                yield payload, parsed
+                tick = clock()
+            parse_s += clock() - tick
+        except (SourceError, OSError) as exc:
+            stopped.append(exc)
+
+    for payload, parsed in chunks():
+        tock = clock()
+        chunk = SourceOutcome("jsonl", path.stem, "ok", payloads=[payload], parsed=parsed)
+        chunk_counts = raw_store.LandCounts()
+        landed += land_outcome(con, run_id, chunk, record_run=False, counts=chunk_counts)
+        counts += chunk_counts
+        load_s += clock() - tock
+        rejected += len(parsed.rejects)
+        totals.parsed.rejects.extend(parsed.rejects)
+        read_bytes += len(payload.body) + 1
+        if progress:
+            progress(min(read_bytes, total_bytes), total_bytes)
+        if chunk_landed:
+            chunk_landed(chunk_counts, min(read_bytes / total_bytes, 1.0))
+    if stopped:
+        totals.status, totals.error = "failed", f"jsonl/{path.stem}: {stopped[0]}"
     if timings is not None:
         timings["parse"] = timings.get("parse", 0.0) + parse_s
         timings["load"] = timings.get("load", 0.0) + load_s
@@ -166,8 +184,3 @@ def ingest_jsonl(
     raw_store.record_source_run(con, run_id, source_run_row(totals, landed, rejected))
     totals.landed = landed
     return totals
-
-
-# Below this many pending texts a worker pool costs more to start than it saves: a spawned
-# worker imports spaCy and builds its extractor (about 4 s on this machine), while one process
-# extracts roughly 1,000–2,000 texts a second.

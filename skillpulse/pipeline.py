@@ -23,6 +23,7 @@ from skillpulse.extraction import (  # noqa: F401
     EXTRACT_BATCH,
     PARALLEL_MIN_TEXTS,
     MentionRow,
+    WarmPool,
     cached_extractor,
     default_processes,
     extract_batch,

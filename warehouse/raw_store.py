@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import duckdb
 
+from warehouse import payload_files
 from warehouse.sqlfiles import raw_ddl
 
 # The rows the landing functions take, column for column; sql/raw has the stored types.
@@ -162,8 +163,11 @@ _BODY = PAYLOAD_COLUMNS.index("body")
 
 
 def _fresh_payloads(con: duckdb.DuckDBPyConnection, payloads: Sequence[Row]) -> list[Row]:
-    """The incoming payloads (staged as incoming_payloads) not stored yet, one per body, with
-    the body compressed."""
+    """The incoming payloads (staged as incoming_payloads) not stored yet, one per body.
+
+    Their bodies are written to the store's payload files (warehouse.payload_files) now,
+    before the transaction commits, and the rows keep an empty body; a store with no file
+    (in memory) keeps each body compressed in the row."""
     # The stored bodies, and then each body this batch has taken once.
     taken = {
         sha
@@ -174,14 +178,18 @@ def _fresh_payloads(con: duckdb.DuckDBPyConnection, payloads: Sequence[Row]) -> 
             """
         ).fetchall()
     }
+    directory = payload_files.directory_of(con)
     fresh: list[Row] = []
     for row in payloads:
         if row[_SHA] not in taken:
             taken.add(row[_SHA])
-            # Level 1: four times faster than the default and within a few percent of its size
-            # on JSON.
-            body = zlib.compress(bytes(row[_BODY]), 1)  # type: ignore[call-overload]
-            fresh.append((*row[:_BODY], body, *row[_BODY + 1 :]))
+            received = bytes(row[_BODY])  # type: ignore[call-overload]
+            if directory is None:
+                body, encoding = zlib.compress(received, payload_files.COMPRESSION_LEVEL), "zlib"
+            else:
+                payload_files.write_body(directory, str(row[_SHA]), received)
+                body, encoding = b"", payload_files.ENCODING
+            fresh.append((*row[:_BODY], body, *row[_BODY + 1 :], encoding))
     return fresh
 
 
@@ -193,6 +201,11 @@ def payload_body(con: duckdb.DuckDBPyConnection, payload_sha256: str) -> bytes:
     if row is None:
         raise KeyError(f"no payload {payload_sha256} in the raw store")
     body, encoding = bytes(row[0]), row[1]
+    if encoding == payload_files.ENCODING:
+        directory = payload_files.directory_of(con)
+        if directory is None:
+            raise KeyError(f"payload {payload_sha256} is in a file, and this store has none")
+        return payload_files.read_body(directory, payload_sha256)
     return zlib.decompress(body) if encoding == "zlib" else body
 
 
@@ -435,20 +448,20 @@ def land_source_result(
             # Typed as stored; the incoming copy leaves the bodies out (raw_fetches needs none).
             typed = (
                 "select p.payload_sha256, p.source, p.board, p.kind, p.url, p.content_type, "
-                "{body} f.fetched_at, f.status from raw_payloads as p, raw_fetches as f"
+                "{body} f.fetched_at, f.status{encoding} from raw_payloads as p, raw_fetches as f"
             )
             # In this order: which bodies are fresh is read from incoming_payloads.
             with (
                 _staged(
                     con,
                     "incoming_payloads",
-                    typed.format(body=""),
+                    typed.format(body="", encoding=""),
                     (row[:_BODY] + row[_BODY + 1 :] for row in payloads),
                 ),
                 _staged(
                     con,
                     "fresh_payloads",
-                    typed.format(body="p.body,"),
+                    typed.format(body="p.body,", encoding=", p.body_encoding"),
                     _fresh_payloads(con, payloads),
                 ),
             ):
@@ -456,7 +469,7 @@ def land_source_result(
                     """
                     insert into raw_payloads
                     select payload_sha256, source, board, kind, url, content_type, body,
-                        fetched_at, 'zlib' as body_encoding
+                        fetched_at, body_encoding
                     from fresh_payloads
                     """
                 )

@@ -73,6 +73,11 @@ class ExtractorPool:
             initializer=init_worker,
             initargs=(taxonomy, batch_size),
         )
+        # The executor spawns a worker only when a chunk finds none idle: one no-op per process
+        # starts them all now, so a pool started early (skillpulse.extraction.WarmPool) builds
+        # its extractors before the first chunk, and none starts late on the critical path.
+        for _ in range(self.processes):
+            self._executor.submit(_started)
 
     def __enter__(self) -> ExtractorPool:
         return self
@@ -120,6 +125,10 @@ class ExtractorPool:
 
         for plain in self.extract_plain(items):
             yield from_plain(plain)
+
+
+def _started() -> None:
+    """Nothing: the first task a worker takes, once init_worker has built its extractor."""
 
 
 _WORKER: SkillExtractor | None = None

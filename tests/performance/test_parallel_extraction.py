@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -179,3 +180,46 @@ def test_mentions_table_keeps_the_first_row_per_text_start_and_skill() -> None:
         ("h1", "v9", "programming", 0, 6, "Python", "body", "alias"),
         ("h2", "v9", "python", 0, 6, "python", "skills", "gated_alias"),
     ]
+
+
+def test_a_warm_pool_starts_only_when_the_projected_new_texts_call_for_one(
+    skill_extractor,
+) -> None:  # type: ignore[no-untyped-def]
+    taxonomy = skill_extractor.taxonomy
+    with pipeline.WarmPool(taxonomy) as warm:
+        warm.landed(raw_store.LandCounts(unchanged=5000), 0.5)
+        assert warm.pool is None and warm.wanted_processes(0.5) == 1  # a re-run: nothing new
+        warm.landed(raw_store.LandCounts(new=2000, changed=1000), 0.5)
+        assert warm.pool is None  # 3,000 new of half the input: 6,000 in all, too few
+        # The same 3,000 from a quarter of the input project to 12,000: a pool pays.
+        assert warm.wanted_processes(0.25) == pipeline.default_processes(12_000)
+    assert pipeline.WarmPool(taxonomy, processes=1).wanted_processes(0.01) == 1
+    with pipeline.WarmPool(taxonomy, processes=1) as single:
+        single.landed(raw_store.LandCounts(new=50_000), 0.1)
+        assert single.pool is None  # one process asked for: never a pool
+
+
+def test_a_warm_pool_is_running_when_landing_ends_and_extracts_what_one_process_does(
+    skill_extractor, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "postings.jsonl"
+    source.write_text(
+        "".join(
+            json.dumps({"id": str(i), "title": "ML Engineer", "text": text}) + "\n"
+            for i, text in enumerate(text for _, text in TEXTS[:5] if text)
+        ),
+        encoding="utf-8",
+    )
+    serial = raw_store.open_raw(tmp_path / "one.raw.duckdb")
+    pipeline.ingest_jsonl(serial, "r", source)
+    pipeline.extract_pending(serial, skill_extractor)
+    warm_store = raw_store.open_raw(tmp_path / "warm.raw.duckdb")
+    with pipeline.WarmPool(skill_extractor.taxonomy, processes=2) as warm:
+        pipeline.ingest_jsonl(warm_store, "r", source, chunk_landed=warm.landed)
+        pool = warm.pool
+        assert pool is not None  # started by the landing, before extraction asked for it
+        assert pipeline.extract_pending(warm_store, skill_extractor.taxonomy, pool=pool) == 4
+        assert warm.pool is pool  # extract_pending leaves a pool it was given running
+    assert warm.pool is None
+    assert _mentions(warm_store) == _mentions(serial)
+    assert len(_mentions(serial)) > 5

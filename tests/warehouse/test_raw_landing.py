@@ -343,14 +343,18 @@ def _payload_row(sha: str, body: bytes) -> dict[str, object]:
     }
 
 
-def test_a_payload_body_is_stored_compressed_and_read_back_exactly(con) -> None:  # type: ignore[no-untyped-def]
+def test_a_payload_body_is_stored_compressed_in_a_file_and_read_back_exactly(
+    con, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     body = b'{"id": "a", "text": "caf\xc3\xa9 \\u0000 Python"}\n' * 500
     payloads = payloads_of(_payload_row("p1", body), _payload_row("p1", body))
     for run_id in ("run-1", "run-2"):
         raw_store.land_source_result(con, run_id, None, payloads, [], [])
     stored_body, encoding = con.execute("select body, body_encoding from raw_payloads").fetchone()
-    assert encoding == "zlib"
-    assert len(stored_body) < len(body) // 10
+    assert (stored_body, encoding) == (b"", "zlib-file")
+    files = sorted(p for p in (tmp_path / "w.raw.payloads").rglob("*") if p.is_file())
+    assert files == [tmp_path / "w.raw.payloads" / "p1" / "p1.zlib"]
+    assert len(files[0].read_bytes()) < len(body) // 10
     assert raw_store.payload_body(con, "p1") == body
     assert con.execute("select count(*) from raw_payloads").fetchone() == (1,)
     assert con.execute("select run_id from raw_fetches order by 1").fetchall() == [
@@ -359,6 +363,70 @@ def test_a_payload_body_is_stored_compressed_and_read_back_exactly(con) -> None:
     ]
     with pytest.raises(KeyError, match="no payload nope"):
         raw_store.payload_body(con, "nope")
+
+
+def test_an_in_memory_store_keeps_the_compressed_body_in_its_row() -> None:
+    from warehouse.sqlfiles import raw_ddl
+
+    con = duckdb.connect()
+    for model in raw_ddl():
+        con.execute(model.sql)
+    body = b'{"id": "a", "text": "Python"}\n' * 200
+    raw_store.land_source_result(con, "run-1", None, payloads_of(_payload_row("p1", body)), [], [])
+    stored_body, encoding = con.execute("select body, body_encoding from raw_payloads").fetchone()
+    assert encoding == "zlib"
+    assert 0 < len(stored_body) < len(body) // 10
+    assert raw_store.payload_body(con, "p1") == body
+
+
+def test_a_batch_that_fails_after_its_body_is_written_leaves_no_row_and_lands_later(
+    con, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    body = b'{"id": "a"}\n'
+    textless = {**posting("a", T0), "text": None}  # raw_postings.text is NOT NULL
+    with pytest.raises(duckdb.ConstraintException):
+        raw_store.land_source_result(
+            con, "run-1", None, payloads_of(_payload_row("p1", body)), postings_of([textless]), []
+        )
+    assert con.execute("select count(*) from raw_payloads").fetchone() == (0,)
+    assert con.execute("select count(*) from raw_fetches").fetchone() == (0,)
+    # The complete file no row names is reused when the payload lands again.
+    assert (tmp_path / "w.raw.payloads" / "p1" / "p1.zlib").is_file()
+    raw_store.land_source_result(
+        con,
+        "run-2",
+        None,
+        payloads_of(_payload_row("p1", body)),
+        postings_of([posting("a", T0, role_family="other", seniority="unknown")]),
+        [],
+    )
+    assert raw_store.payload_body(con, "p1") == body
+    assert con.execute("select count(*) from raw_postings").fetchone() == (1,)
+
+
+def test_a_body_that_cannot_be_written_fails_the_batch_and_lands_nothing(
+    con, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "w.raw.payloads").write_text("a file where the folder should be")
+    with pytest.raises(OSError):
+        raw_store.land_source_result(
+            con,
+            "run-1",
+            None,
+            payloads_of(_payload_row("p1", b"body")),
+            postings_of([posting("a", T0)]),
+            [],
+        )
+    for table in ("raw_payloads", "raw_fetches", "raw_postings"):
+        assert con.execute(f"select count(*) from {table}").fetchone() == (0,)
+
+
+def test_a_payload_name_that_is_not_a_plain_name_never_becomes_a_path(tmp_path: Path) -> None:
+    from warehouse import payload_files
+
+    for hostile in ("../outside", "a/b", "", "p1\x00"):
+        with pytest.raises(ValueError, match="not a payload name"):
+            payload_files.body_path(tmp_path, hostile)
 
 
 def test_payloads_stored_before_compression_read_back_as_received(tmp_path: Path) -> None:
@@ -387,7 +455,7 @@ def test_payloads_stored_before_compression_read_back_as_received(tmp_path: Path
         assert raw_store.payload_body(con, "new") == b"fresh body"
         assert con.execute(
             "select payload_sha256, body_encoding from raw_payloads order by 1"
-        ).fetchall() == [("new", "zlib"), ("old", "identity")]
+        ).fetchall() == [("new", "zlib-file"), ("old", "identity")]
     finally:
         con.close()
 
