@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 EXTRACT_BATCH = 2000
 Progress = Callable[[int, int], None]
 
-# Below this many pending texts a worker pool costs more to start than it saves: a spawned
-# worker imports spaCy and builds its extractor (3-4 s on this machine), while one process
+# Below this many pending texts a worker pool costs more to start than it saves: each spawned
+# worker imports spaCy and builds its extractor (two workers first answer after 1.1-1.2 s on
+# this machine), and the pool ships texts and mentions between processes, while one process
 # extracts roughly 1,000-2,000 texts a second.
 PARALLEL_MIN_TEXTS = 10_000
 
@@ -98,8 +99,8 @@ def extract_pending(
 class WarmPool:
     """The extraction pool of an ingest, started while its postings are still landing.
 
-    A pool's start-up (each worker imports spaCy and builds its matcher, 3-4 s) used to wait
-    for the last posting to land. Told after each landed chunk how many postings were new or
+    A pool's start-up (each worker imports spaCy and builds its matcher, about 1 s) used to
+    wait for the last posting to land. Told after each landed chunk how many postings were new or
     changed, this starts the pool as soon as the count so far, scaled to the whole input,
     calls for one (default_processes, or `processes` when a number is given), so the start-up
     runs beside the rest of the landing. Only the start-up: the workers extracting while
@@ -111,7 +112,7 @@ class WarmPool:
         self.taxonomy = taxonomy
         self.processes = processes
         self.pool: ExtractorPool | None = None
-        self.new_texts = 0
+        self.new_postings = 0
 
     def __enter__(self) -> WarmPool:
         return self
@@ -121,7 +122,7 @@ class WarmPool:
 
     def landed(self, counts: raw_store.LandCounts, share_read: float) -> None:
         """One chunk landed with these counts, `share_read` of the input read so far."""
-        self.new_texts += counts.new + counts.changed
+        self.new_postings += counts.new + counts.changed
         if self.pool is None and self.wanted_processes(share_read) > 1:
             from extractors.skills.pool import ExtractorPool
 
@@ -129,11 +130,11 @@ class WarmPool:
 
     def wanted_processes(self, share_read: float) -> int:
         """Worker processes the input will want, projected from what has landed so far."""
-        if not self.new_texts:
+        if not self.new_postings:
             return 1
         if self.processes is not None:
             return self.processes
-        return default_processes(round(self.new_texts / min(max(share_read, 1e-9), 1.0)))
+        return default_processes(round(self.new_postings / min(max(share_read, 1e-9), 1.0)))
 
     def close(self) -> None:
         if self.pool is not None:
