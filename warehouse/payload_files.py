@@ -52,7 +52,7 @@ def write_body(directory: Path, payload_sha256: str, body: bytes) -> None:
     path = body_path(directory, payload_sha256)
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_durable_folder(path.parent)
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     try:
         with partial.open("wb") as handle:
@@ -61,13 +61,26 @@ def write_body(directory: Path, payload_sha256: str, body: bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(partial, path)
         # The rename itself must reach the disk before the row naming the file commits.
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+        _fsync_folder(path.parent)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _make_durable_folder(folder: Path) -> None:
+    """Create `folder` (and its parents) so that its entry survives a power loss."""
+    if folder.is_dir():
+        return
+    _make_durable_folder(folder.parent)
+    folder.mkdir(exist_ok=True)
+    _fsync_folder(folder.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def read_body(directory: Path, payload_sha256: str) -> bytes:

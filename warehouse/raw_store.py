@@ -169,16 +169,22 @@ def _fresh_payloads(con: duckdb.DuckDBPyConnection, payloads: Sequence[Row]) -> 
     before the transaction commits, and the rows keep an empty body; a store with no file
     (in memory) keeps each body compressed in the row."""
     # The stored bodies, and then each body this batch has taken once.
-    taken = {
-        sha
-        for (sha,) in con.execute(
-            """
-            select payload_sha256 from raw_payloads
-            where payload_sha256 in (select payload_sha256 from incoming_payloads)
-            """
-        ).fetchall()
-    }
+    stored = con.execute(
+        """
+        select payload_sha256, body_encoding from raw_payloads
+        where payload_sha256 in (select payload_sha256 from incoming_payloads)
+        """
+    ).fetchall()
+    taken = {sha for sha, _ in stored}
     directory = payload_files.directory_of(con)
+    if directory is not None:
+        # A stored row whose file is gone (a store copied without its payload folder) gets the
+        # file back from the same body arriving again.
+        missing = {sha for sha, encoding in stored if encoding == payload_files.ENCODING}
+        for row in payloads:
+            if row[_SHA] in missing:
+                missing.discard(row[_SHA])
+                payload_files.write_body(directory, str(row[_SHA]), bytes(row[_BODY]))  # type: ignore[call-overload]
     fresh: list[Row] = []
     for row in payloads:
         if row[_SHA] not in taken:

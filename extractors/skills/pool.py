@@ -76,8 +76,12 @@ class ExtractorPool:
         # The executor spawns a worker only when a chunk finds none idle: one no-op per process
         # starts them all now, so a pool started early (skillpulse.extraction.WarmPool) builds
         # its extractors before the first chunk, and none starts late on the critical path.
-        for _ in range(self.processes):
-            self._executor.submit(_started)
+        try:
+            for _ in range(self.processes):
+                self._executor.submit(_started)
+        except BaseException:
+            self.close()  # a worker that could not start must not leave the others running
+            raise
 
     def __enter__(self) -> ExtractorPool:
         return self

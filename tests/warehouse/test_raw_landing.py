@@ -551,3 +551,18 @@ def test_a_row_the_store_refuses_fails_with_the_stores_own_reason(con) -> None: 
             con, "v1", ["h1"], [("h1", "v1", None, 0, 6, "Python", "body", "alias")]
         )
     assert con.execute("select count(*) from raw_extractions").fetchone() == (0,)
+
+
+def test_a_payload_file_lost_with_its_row_kept_comes_back_when_the_body_lands_again(
+    con, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    body = b'{"id": "a"}\n' * 50
+    raw_store.land_source_result(con, "run-1", None, payloads_of(_payload_row("p1", body)), [], [])
+    shutil.rmtree(tmp_path / "w.raw.payloads")  # a store copied without its payload folder
+    with pytest.raises(FileNotFoundError):
+        raw_store.payload_body(con, "p1")
+    raw_store.land_source_result(con, "run-2", None, payloads_of(_payload_row("p1", body)), [], [])
+    assert raw_store.payload_body(con, "p1") == body
+    assert con.execute("select count(*) from raw_payloads").fetchone() == (1,)
