@@ -230,7 +230,16 @@ def test_a_failing_batch_lands_nothing(con) -> None:  # type: ignore[no-untyped-
     def broken(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
         raise RuntimeError("classifier crashed")
 
-    with pytest.raises(RuntimeError):
+    assert_one_posting_lands_nothing(con, RuntimeError, classify=broken)
+
+
+def assert_one_posting_lands_nothing(
+    con: duckdb.DuckDBPyConnection,
+    expected: type[BaseException],
+    classify: raw_store.Classifier | None = None,
+) -> None:
+    """Landing one payload with one posting raises `expected` and leaves every table empty."""
+    with pytest.raises(expected):
         raw_store.land_source_result(
             con,
             "run-1",
@@ -238,7 +247,7 @@ def test_a_failing_batch_lands_nothing(con) -> None:  # type: ignore[no-untyped-
             payloads_of(_payload_row("p1", b"{}")),
             postings_of([posting("a", T0)]),
             [],
-            classify=broken,
+            classify=classify,
         )
     for table in ("raw_payloads", "raw_fetches", "raw_postings"):
         assert con.execute(f"select count(*) from {table}").fetchone() == (0,), table
@@ -408,17 +417,7 @@ def test_a_body_that_cannot_be_written_fails_the_batch_and_lands_nothing(
     con, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "w.raw.payloads").write_text("a file where the folder should be")
-    with pytest.raises(OSError):
-        raw_store.land_source_result(
-            con,
-            "run-1",
-            None,
-            payloads_of(_payload_row("p1", b"body")),
-            postings_of([posting("a", T0)]),
-            [],
-        )
-    for table in ("raw_payloads", "raw_fetches", "raw_postings"):
-        assert con.execute(f"select count(*) from {table}").fetchone() == (0,)
+    assert_one_posting_lands_nothing(con, OSError)
 
 
 def test_a_payload_name_that_is_not_a_plain_name_never_becomes_a_path(tmp_path: Path) -> None:
