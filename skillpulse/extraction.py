@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
@@ -70,29 +71,28 @@ def extract_pending(
         if progress:
             progress(done, total)
 
-    submitted: deque[list[tuple[str, str]]] = deque()
+    with contextlib.ExitStack() as owned:
+        if pool is None and processes > 1:
+            from extractors.skills.pool import ExtractorPool
 
-    def drawn() -> Iterator[list[tuple[str, str]]]:
-        for batch in batches:
-            submitted.append(batch)
-            yield batch
+            pool = owned.enter_context(ExtractorPool(taxonomy, processes))
+        if pool is not None:
+            submitted: deque[list[tuple[str, str]]] = deque()
 
-    if pool is not None:
-        for plain in pool.map_chunks(drawn()):
-            landed(submitted.popleft(), plain_mention_rows(plain, version))
-    elif processes > 1:
-        from extractors.skills.pool import ExtractorPool
+            def drawn() -> Iterator[list[tuple[str, str]]]:
+                for batch in batches:
+                    submitted.append(batch)
+                    yield batch
 
-        with ExtractorPool(taxonomy, processes) as own_pool:
-            for plain in own_pool.map_chunks(drawn()):
+            for plain in pool.map_chunks(drawn()):
                 landed(submitted.popleft(), plain_mention_rows(plain, version))
-    else:
-        if isinstance(extractor, Taxonomy):
-            from extractors.skills.matcher import SkillExtractor
+            return done
+    if isinstance(extractor, Taxonomy):
+        from extractors.skills.matcher import SkillExtractor
 
-            extractor = SkillExtractor(taxonomy)
-        for batch in batches:
-            landed(batch, mention_rows(extractor.extract_many(batch), version))
+        extractor = SkillExtractor(taxonomy)
+    for batch in batches:
+        landed(batch, mention_rows(extractor.extract_many(batch), version))
     return done
 
 
@@ -123,10 +123,10 @@ class WarmPool:
     def landed(self, counts: raw_store.LandCounts, share_read: float) -> None:
         """One chunk landed with these counts, `share_read` of the input read so far."""
         self.new_postings += counts.new + counts.changed
-        if self.pool is None and self.wanted_processes(share_read) > 1:
+        if self.pool is None and (wanted := self.wanted_processes(share_read)) > 1:
             from extractors.skills.pool import ExtractorPool
 
-            self.pool = ExtractorPool(self.taxonomy, self.wanted_processes(share_read))
+            self.pool = ExtractorPool(self.taxonomy, wanted)
 
     def wanted_processes(self, share_read: float) -> int:
         """Worker processes the input will want, projected from what has landed so far."""

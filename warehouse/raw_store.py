@@ -167,35 +167,36 @@ def _fresh_payloads(con: duckdb.DuckDBPyConnection, payloads: Sequence[Row]) -> 
 
     Their bodies are written to the store's payload files (warehouse.payload_files) now,
     before the transaction commits, and the rows keep an empty body; a store with no file
-    (in memory) keeps each body compressed in the row."""
-    # The stored bodies, and then each body this batch has taken once.
-    stored = con.execute(
-        """
-        select payload_sha256, body_encoding from raw_payloads
-        where payload_sha256 in (select payload_sha256 from incoming_payloads)
-        """
-    ).fetchall()
-    taken = {sha for sha, _ in stored}
+    (in memory) keeps each body compressed in the row. Rows in PAYLOAD_COLUMNS order, then
+    body_encoding."""
+    stored = dict(
+        con.execute(
+            """
+            select payload_sha256, body_encoding from raw_payloads
+            where payload_sha256 in (select payload_sha256 from incoming_payloads)
+            """
+        ).fetchall()
+    )
     directory = payload_files.directory_of(con)
-    if directory is not None:
-        # A stored row whose file is gone (a store copied without its payload folder) gets the
-        # file back from the same body arriving again.
-        missing = {sha for sha, encoding in stored if encoding == payload_files.ENCODING}
-        for row in payloads:
-            if row[_SHA] in missing:
-                missing.discard(row[_SHA])
-                payload_files.write_body(directory, str(row[_SHA]), bytes(row[_BODY]))  # type: ignore[call-overload]
+    seen: set[object] = set()  # each body once, however often the batch repeats it
     fresh: list[Row] = []
     for row in payloads:
-        if row[_SHA] not in taken:
-            taken.add(row[_SHA])
-            received = bytes(row[_BODY])  # type: ignore[call-overload]
-            if directory is None:
-                body, encoding = zlib.compress(received, payload_files.COMPRESSION_LEVEL), "zlib"
-            else:
-                payload_files.write_body(directory, str(row[_SHA]), received)
-                body, encoding = b"", payload_files.ENCODING
-            fresh.append((*row[:_BODY], body, *row[_BODY + 1 :], encoding))
+        sha = row[_SHA]
+        if sha in seen:
+            continue
+        seen.add(sha)
+        received = bytes(row[_BODY])  # type: ignore[call-overload]
+        if sha in stored:
+            if directory is not None and stored[sha] == payload_files.ENCODING:
+                # A stored row whose file is gone (a store copied without its payload folder)
+                # gets the file back from the same body arriving again; a file present is kept.
+                payload_files.write_body(directory, str(sha), received)
+        elif directory is None:
+            body = zlib.compress(received, payload_files.COMPRESSION_LEVEL)
+            fresh.append((*row[:_BODY], body, *row[_BODY + 1 :], "zlib"))
+        else:
+            payload_files.write_body(directory, str(sha), received)
+            fresh.append((*row[:_BODY], b"", *row[_BODY + 1 :], payload_files.ENCODING))
     return fresh
 
 
@@ -631,13 +632,8 @@ def land_extractions(
             # Some texts of the batch were extracted before: keep only the others' mentions.
             fresh = {content_hash for (content_hash,) in newly_done}
             incoming = (row for row in mentions if row[0] in fresh)
-        with _staged(
-            con,
-            "incoming_mentions",
-            f"select {', '.join(MENTION_COLUMNS)} from raw_mentions",
-            incoming,
-        ):
-            con.execute(
-                f"insert into raw_mentions ({', '.join(MENTION_COLUMNS)}) "
-                "select * from incoming_mentions"
-            )
+        # Straight into raw_mentions, whose columns are MENTION_COLUMNS in order (sql/raw): a
+        # staging table and an insert from it wrote every mention twice (140k mentions landed
+        # in 0.42-0.45 s that way, 0.35 s this way).
+        with con.appender("raw_mentions") as appender:
+            appender.append_rows(incoming)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.warehouse.wh_factory import P, build, land, query
+from tests.warehouse.wh_factory import P, build, land, query, spy_on_grouping
 from warehouse import build as build_module
 from warehouse.sqlfiles import models
 
@@ -57,14 +57,7 @@ def test_incremental_rebuild_equals_clean_build(
     build(db, small_taxonomy)
     land(db, _batch_two(), small_taxonomy, run_id="run-2")
 
-    recomputed: list[set[str]] = []
-    real = build_module.duplicate_groups
-
-    def spy(postings, texts):  # type: ignore[no-untyped-def]
-        recomputed.append(set(postings.block))
-        return real(postings, texts)
-
-    monkeypatch.setattr(build_module, "duplicate_groups", spy)
+    recomputed = spy_on_grouping(monkeypatch)
     build(db, small_taxonomy, run_id="run-2")
     monkeypatch.undo()
 
@@ -108,15 +101,8 @@ def test_blocks_streamed_in_small_batches_give_the_same_groups(
     postings = _batch_one() + _batch_two()[:1] + _batch_two()[2:]
     db = tmp_path / "small" / "warehouse.duckdb"
     land(db, postings, small_taxonomy)
-    batches: list[set[str]] = []
-    real = build_module.duplicate_groups
-
-    def spy(postings, texts):  # type: ignore[no-untyped-def]
-        batches.append(set(postings.block))
-        return real(postings, texts)
-
     monkeypatch.setattr(build_module, "STREAM_ROWS", 3)
-    monkeypatch.setattr(build_module, "duplicate_groups", spy)
+    batches = spy_on_grouping(monkeypatch)
     build(db, small_taxonomy)
     monkeypatch.undo()
 

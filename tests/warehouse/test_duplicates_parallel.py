@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from wh_factory import spy_on_grouping
 
 from warehouse import build
 from warehouse.build import BuildError
@@ -96,15 +97,8 @@ def test_two_processes_group_exactly_as_one(monkeypatch) -> None:  # type: ignor
             batches.append(set(copies.block))
             yield copies, texts
 
-    here: list[set[str]] = []
-    rule = build.duplicate_groups
-
-    def in_this_process(copies, texts):  # type: ignore[no-untyped-def]
-        here.append(set(copies.block))
-        return rule(copies, texts)
-
     monkeypatch.setattr(build, "_changed_block_batches", counted)
-    monkeypatch.setattr(build, "duplicate_groups", in_this_process)
+    here = spy_on_grouping(monkeypatch)
     parallel = _groups(processes=2)
 
     assert serial == parallel == EXPECTED

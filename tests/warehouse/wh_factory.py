@@ -107,3 +107,19 @@ def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def spy_on_grouping(monkeypatch) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    """Record the blocks of each batch warehouse.build groups in this process (its
+    duplicate_groups, which a worker process never calls), returning the record."""
+    from warehouse import build as build_module
+
+    grouped: list[set[str]] = []
+    rule = build_module.duplicate_groups
+
+    def spy(copies, texts):  # type: ignore[no-untyped-def]
+        grouped.append(set(copies.block))
+        return rule(copies, texts)
+
+    monkeypatch.setattr(build_module, "duplicate_groups", spy)
+    return grouped
