@@ -203,6 +203,11 @@ def seniority(title: str | None, text: str) -> str:
     return "unknown"
 
 
+def posting_labels(title: str | None, text: str) -> tuple[str, str]:
+    """(role_family, seniority): the labels the raw store keeps for a posting."""
+    return role_family(title, text), seniority(title, text)
+
+
 def workplace(*hints: str | None) -> str | None:
     """remote, hybrid or onsite from free-text hints, in order of trust; None when silent."""
     for hint in hints:

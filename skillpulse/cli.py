@@ -42,8 +42,9 @@ ProcessesOption = Annotated[
     typer.Option(
         "--processes",
         min=0,
-        help="Worker processes for extraction: 1 = in-process; 0 (default) = min(2, CPUs) when "
-        "at least 10,000 texts are pending, else 1.",
+        help="Worker processes for extraction (and for parsing an ingest's file): 1 = this "
+        "process only; 0 (default) = min(2, CPUs) when at least 10,000 texts are pending (for "
+        "parsing, when the file has 8 MB or more), else 1.",
     ),
 ]
 
@@ -278,7 +279,13 @@ def ingest(
                 with pipeline.WarmPool(tax, processes or None) as warm:
                     with step("reading postings") as progress:
                         outcome = pipeline.ingest_jsonl(
-                            con, run_id, input, progress, stages, chunk_landed=warm.landed
+                            con,
+                            run_id,
+                            input,
+                            progress,
+                            stages,
+                            chunk_landed=warm.landed,
+                            processes=processes or None,
                         )
                     stages["peak_rss_mb_after_load"] = _peak_rss_mb()
                     tick = time.perf_counter()

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from extractors.classify import role_family, seniority
+from extractors.classify import posting_labels
 from extractors.sources.base import (
-    ParseResult,
-    Payload,
     Reject,
     SourceConfig,
     SourceError,
 )
 from extractors.sources.registry import get_source
 from skillpulse.collect import SourceOutcome
+from skillpulse.parsing import Labels, ParsedPayload, ParsePool, default_parse_processes
 from skillpulse.progress import Update
 from warehouse import raw_store
 
@@ -29,12 +29,15 @@ def land_outcome(
     outcome: SourceOutcome,
     record_run: bool = True,
     counts: raw_store.LandCounts | None = None,
+    labels: Sequence[Labels] | None = None,
 ) -> int:
     """Land one outcome in one transaction; returns the number of postings landed.
 
     With record_run=False the source_runs row is left to the caller (chunked ingest writes
     it once, with totals, after the last chunk). When given, `counts` accumulates how many
-    postings were new, changed or already stored unchanged.
+    postings were new, changed or already stored unchanged. `labels`, when given, are
+    posting_labels of each of outcome.parsed.postings, computed ahead (skillpulse.parsing):
+    the postings that need classifying take theirs instead of being classified here.
     """
     now = datetime.now(UTC)
     fetched_at = {p.sha256: p.fetched_at for p in outcome.payloads}
@@ -42,9 +45,11 @@ def land_outcome(
         (p.sha256, p.source, p.board, p.kind, p.url, p.content_type, p.body, p.fetched_at, p.status)
         for p in outcome.payloads
     ]
-    latest = {(p.source, p.board, p.source_posting_id): p for p in outcome.parsed.postings}
+    parsed = outcome.parsed.postings
+    # The last copy of a key wins, as raw_store's merge has it; its labels go with it.
+    latest = {(p.source, p.board, p.source_posting_id): i for i, p in enumerate(parsed)}
     postings = []
-    for p in latest.values():
+    for p in map(parsed.__getitem__, latest.values()):
         seen = p.seen_at or fetched_at.get(p.payload_sha256 or "", now)
         # In raw_store.POSTING_COLUMNS order. role_family and seniority are left to
         # classify_postings, which runs only for postings new or changed: classifying every
@@ -88,7 +93,7 @@ def land_outcome(
         payloads,
         postings,
         rejects,
-        classify=classify_postings,
+        classify=classify_postings if labels is None else _labelled_ahead(labels, latest),
     )
     if counts is not None:
         counts += landed
@@ -97,7 +102,14 @@ def land_outcome(
 
 def classify_postings(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
     """role_family and seniority of each posting (raw_store.Classifier), from title and text."""
-    return [(role_family(p.title, p.text), seniority(p.title, p.text)) for p in postings]
+    return [posting_labels(p.title, p.text) for p in postings]
+
+
+def _labelled_ahead(labels: Sequence[Labels], latest: dict[object, int]) -> raw_store.Classifier:
+    """A classifier answering with labels computed ahead: a landed row's position is its
+    key's position in `latest`, and `latest` gives the posting's place in the parse."""
+    of_row = [labels[i] for i in latest.values()]
+    return lambda unlabelled: [of_row[u.row] for u in unlabelled]
 
 
 def source_run_row(outcome: SourceOutcome, postings: int, rejects: int) -> dict[str, object]:
@@ -120,6 +132,7 @@ def ingest_jsonl(
     progress: Update | None = None,
     timings: dict[str, float] | None = None,
     chunk_landed: Callable[[raw_store.LandCounts, float], None] | None = None,
+    processes: int | None = 1,
 ) -> SourceOutcome:
     """Stream a JSONL file into the raw store chunk by chunk; each chunk is one transaction.
 
@@ -127,11 +140,15 @@ def ingest_jsonl(
     doubled. Returns the totals as one outcome, whose source_runs row is written last.
     `chunk_landed` hears after each chunk's commit what it did and the share of the file read
     so far (skillpulse.extraction.WarmPool starts the extraction workers from it).
+    processes > 1 parses and classifies the chunks ahead in that many worker processes while
+    this one lands (skillpulse.parsing); None picks by the file's size.
     """
     source = get_source("jsonl")
     config = SourceConfig(kind="jsonl", board=str(path))
     totals = SourceOutcome("jsonl", path.stem, "ok")
     total_bytes = max(path.stat().st_size, 1)
+    if processes is None:
+        processes = default_parse_processes(total_bytes)
     read_bytes = 0
     landed = rejected = 0
     counts = raw_store.LandCounts()
@@ -139,35 +156,47 @@ def ingest_jsonl(
     parse_s = load_s = 0.0
     stopped: list[Exception] = []
 
-    def chunks() -> Iterator[tuple[Payload, ParseResult]]:
+    def chunks(pool: ParsePool | None) -> Iterator[ParsedPayload]:
         # Only reading and parsing: a file that cannot be read fails this source, while an
         # error writing the raw store (a full disk) must fail the run, so landing is outside.
+        # With a pool, "parse" is the time spent waiting for the workers' next chunk.
         nonlocal parse_s
+        payloads = source.fetch(config, None)  # type: ignore[arg-type]
+        parsed: Iterator[ParsedPayload] = (
+            pool.parse(source.kind, payloads)
+            if pool is not None
+            else (ParsedPayload(p, source.parse(p)) for p in payloads)
+        )
         try:
             tick = clock()
-            for payload in source.fetch(config, None):  # type: ignore[arg-type]
-                parsed = source.parse(payload)
+            for chunk in parsed:
                 parse_s += clock() - tick
-                yield payload, parsed
+                yield chunk
                 tick = clock()
             parse_s += clock() - tick
         except (SourceError, OSError) as exc:
             stopped.append(exc)
 
-    for payload, parsed in chunks():
-        tock = clock()
-        chunk = SourceOutcome("jsonl", path.stem, "ok", payloads=[payload], parsed=parsed)
-        chunk_counts = raw_store.LandCounts()
-        landed += land_outcome(con, run_id, chunk, record_run=False, counts=chunk_counts)
-        counts += chunk_counts
-        load_s += clock() - tock
-        rejected += len(parsed.rejects)
-        totals.parsed.rejects.extend(parsed.rejects)
-        read_bytes += len(payload.body) + 1
-        if progress:
-            progress(min(read_bytes, total_bytes), total_bytes)
-        if chunk_landed:
-            chunk_landed(chunk_counts, min(read_bytes / total_bytes, 1.0))
+    with contextlib.ExitStack() as owned:
+        pool = owned.enter_context(ParsePool(processes)) if processes > 1 else None
+        for chunk in chunks(pool):
+            tock = clock()
+            outcome = SourceOutcome(
+                "jsonl", path.stem, "ok", payloads=[chunk.payload], parsed=chunk.parsed
+            )
+            chunk_counts = raw_store.LandCounts()
+            landed += land_outcome(
+                con, run_id, outcome, record_run=False, counts=chunk_counts, labels=chunk.labels
+            )
+            counts += chunk_counts
+            load_s += clock() - tock
+            rejected += len(chunk.parsed.rejects)
+            totals.parsed.rejects.extend(chunk.parsed.rejects)
+            read_bytes += len(chunk.payload.body) + 1
+            if progress:
+                progress(min(read_bytes, total_bytes), total_bytes)
+            if chunk_landed:
+                chunk_landed(chunk_counts, min(read_bytes / total_bytes, 1.0))
     if stopped:
         totals.status, totals.error = "failed", f"jsonl/{path.stem}: {stopped[0]}"
     if timings is not None:

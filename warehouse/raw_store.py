@@ -264,6 +264,7 @@ class Unlabelled(NamedTuple):
     source_posting_id: str
     title: str | None
     text: str
+    row: int  # the posting's position in the batch given to land_source_result
 
 
 # Labels an incoming row lacks (role_family/seniority None) are filled by a classifier: given the
@@ -412,7 +413,7 @@ def _classify_batch(con: duckdb.DuckDBPyConnection, classify: Classifier) -> Non
     ).fetchall()
     if not todo:
         return
-    labels = classify([Unlabelled(pid, title, text) for _, pid, title, text in todo])
+    labels = classify([Unlabelled(pid, title, text, row) for row, pid, title, text in todo])
     with _staged(
         con,
         "batch_labels",

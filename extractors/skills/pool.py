@@ -8,15 +8,15 @@ import and a matcher it would never use: about 2 s of every run that extracts in
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from extractors.skills.taxonomy import Taxonomy
+from extractors.workers import started_executor, stop_now
 
 if TYPE_CHECKING:
     from extractors.skills.matcher import Extraction, SkillExtractor
@@ -61,27 +61,11 @@ class ExtractorPool:
         self.processes = max(1, processes)
         self.chunk_size = chunk_size
         self.window = window or 2 * self.processes + 2
-        # Spawned, not forked: the caller usually holds a DuckDB connection and its buffers, and
-        # a forked worker would inherit both (measured: forked workers showed the parent's 780 MB
-        # as their own RSS at 1M postings). Spawning costs one spaCy import per worker per run.
-        # An executor, not multiprocessing.Pool: when a worker dies, Pool replaces it and the
-        # lost chunk's result never comes, so the run hung for good; the executor fails its
-        # futures with BrokenProcessPool instead.
-        self._executor = ProcessPoolExecutor(
-            self.processes,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker,
-            initargs=(taxonomy, batch_size),
+        # Spawned and started at once (extractors.workers): a pool started early
+        # (skillpulse.extraction.WarmPool) builds its extractors before the first chunk.
+        self._executor = started_executor(
+            self.processes, initializer=init_worker, initargs=(taxonomy, batch_size)
         )
-        # The executor spawns a worker only when a chunk finds none idle: one no-op per process
-        # starts them all now, so a pool started early (skillpulse.extraction.WarmPool) builds
-        # its extractors before the first chunk, and none starts late on the critical path.
-        try:
-            for _ in range(self.processes):
-                self._executor.submit(_started)
-        except BaseException:
-            self.close()  # a worker that could not start must not leave the others running
-            raise
 
     def __enter__(self) -> ExtractorPool:
         return self
@@ -91,14 +75,7 @@ class ExtractorPool:
 
     def close(self) -> None:
         """Stop the workers now, busy or not: nobody will read what they are working on."""
-        # Python 3.11 has no public way to stop busy workers (3.14 adds terminate_workers), and
-        # shutdown(wait=True) would wait for every chunk in flight, however long it takes.
-        processes = list((getattr(self._executor, "_processes", None) or {}).values())
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join()
+        stop_now(self._executor)
 
     def map_chunks(
         self, chunks: Iterable[list[tuple[str, str]]]
@@ -129,10 +106,6 @@ class ExtractorPool:
 
         for plain in self.extract_plain(items):
             yield from_plain(plain)
-
-
-def _started() -> None:
-    """Nothing: the first task a worker takes, once init_worker has built its extractor."""
 
 
 _WORKER: SkillExtractor | None = None
