@@ -95,10 +95,14 @@ def test_a_pool_lands_the_same_postings_labels_rejects_and_counts_as_one_process
     assert classified_here == []  # the workers' labels were used, nothing classified here
 
     assert _postings(pooled) == _postings(serial)
-    assert pooled_counts == serial_counts == [
-        {"postings_new": 6, "postings_changed": 0, "postings_unchanged": 0},
-        {"postings_new": 1, "postings_changed": 2, "postings_unchanged": 4},
-    ]
+    assert (
+        pooled_counts
+        == serial_counts
+        == [
+            {"postings_new": 6, "postings_changed": 0, "postings_unchanged": 0},
+            {"postings_new": 1, "postings_changed": 2, "postings_unchanged": 4},
+        ]
+    )
     labels = {row[0]: (row[3], row[4]) for row in _postings(pooled)}
     assert labels["p5"] == ("software-engineer", "staff")  # the later copy's, not "Recruiter"'s
     assert labels["p2"] == ("ml-engineer", "junior")  # relabelled with its new title
@@ -168,4 +172,6 @@ def test_a_parsing_worker_killed_fails_the_ingest_naming_the_lost_payload() -> N
 
 def test_small_files_are_parsed_in_this_process() -> None:
     assert parsing.default_parse_processes(parsing.PARALLEL_MIN_BYTES - 1) == 1
-    assert parsing.default_parse_processes(parsing.PARALLEL_MIN_BYTES) == min(2, os.cpu_count() or 1)
+    assert parsing.default_parse_processes(parsing.PARALLEL_MIN_BYTES) == min(
+        2, os.cpu_count() or 1
+    )
