@@ -33,7 +33,9 @@ from warehouse.raw_store import tune
 from warehouse.seeds import Seed
 from warehouse.sqlfiles import SQL_DIR, SqlModel, macros, models, raw_ddl
 
-# Raw tables copied into the warehouse for lineage; payload bodies stay in the raw store.
+# Raw tables kept in the warehouse for lineage (a full build starts from a copy of the raw
+# store and drops the rest); payload bodies stay in the raw store. Also how a build that
+# reuses the published warehouse copies the run-log tables afresh.
 _RAW_COPIES = {
     "raw_postings": "select * from raw_store.raw_postings",
     "raw_mentions": "select * from raw_store.raw_mentions",
@@ -173,7 +175,7 @@ class BuildResult:
     db: Path
     seconds: float
     tables: dict[str, int]
-    # Seconds per step: copying raw tables, duplicates, each model by name, checkpoint.
+    # Seconds per step: copying the raw store, duplicates, each model by name, checkpoint.
     steps: dict[str, float] = field(default_factory=dict)
 
 
@@ -220,6 +222,12 @@ def build_warehouse(
         con = tune(duckdb.connect(str(scratch)))
         build_models = rebuilt
     else:
+        try:
+            _copy_raw_store(paths.raw, scratch)
+        except BaseException:
+            _discard(scratch)
+            raise
+        lap("copy raw store")
         con = tune(duckdb.connect(str(scratch)))
         build_models = None
     try:
@@ -254,11 +262,13 @@ def _build_everything(
     lap: Callable[[str], None],
     duplicate_processes: int | None = None,
 ) -> None:
-    con.execute(f"attach '{_sql_path(paths.raw)}' as raw_store (read_only)")
-    for table, select in _RAW_COPIES.items():
-        con.execute(f"create table {table} as {select}")
-    con.execute("detach raw_store")
-    lap("copy raw tables")
+    # The scratch file is a copy of the raw store (_copy_raw_store): keep the tables models read.
+    for (table,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database()"
+    ).fetchall():
+        if table not in _RAW_COPIES:
+            con.execute(f'drop table "{table}"')
+    lap("drop raw-only tables")
     _build_duplicates(con, paths.db, duplicate_processes)
     lap("duplicates (Python)")
     for name, seed in seeds.items():
@@ -826,6 +836,25 @@ def _run(con: duckdb.DuckDBPyConnection, model: SqlModel, statement: str) -> Non
         con.execute(statement)
     except duckdb.Error as exc:
         raise BuildError(f"{model.path.name} ({model.layer}) failed: {exc}") from exc
+
+
+def _copy_raw_store(raw: Path, scratch: Path) -> None:
+    """Start the scratch warehouse as a byte copy of the raw store's file (and of its WAL, if
+    a crash left one: opening the copy replays it).
+
+    A full build used to copy each raw table with CREATE TABLE AS from the attached store,
+    which decompressed and compressed every value again: at 1M postings 14.4 s (12.1 s of it
+    raw_postings' texts), against 1.8 s to copy the 1.1 GB file. A read-only connection is
+    held while copying: DuckDB's file lock keeps any writer out, so the bytes are one state.
+    """
+    holder = duckdb.connect(str(raw), read_only=True)
+    try:
+        shutil.copyfile(raw, scratch)
+        wal = raw.with_name(raw.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, scratch.with_name(scratch.name + ".wal"))
+    finally:
+        holder.close()
 
 
 def _publish(scratch: Path, target: Path) -> None:

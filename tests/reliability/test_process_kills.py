@@ -36,7 +36,7 @@ KILL_POINTS = [
     ("reading and landing chunks", lock_held, 0.4),
     ("loading the extractor / extracting", lock_held, 2.0),
     ("extracting", lock_held, 4.0),
-    ("build: copying raw tables", building, 0.0),
+    ("build: copying the raw store", building, 0.0),
     ("build: models / publish", building, 0.4),
 ]
 

@@ -114,7 +114,7 @@ def test_killed_builds_then_one_rerun_equal_one_clean_build(tmp_path: Path, smal
 
     seeds = tmp_path / "seeds.pickle"
     seeds.write_bytes(pickle.dumps(taxonomy_seeds(small_taxonomy, "run-1")))
-    # kill at several moments: copying raw tables, mid-models, around the publish
+    # kill at several moments: copying the raw store, mid-models, around the publish
     for delay in (0.0, 0.1, 0.25, 0.5, 1.0):
         child = subprocess.Popen(
             [sys.executable, "-c", BUILDER, str(db), str(seeds)],
@@ -140,3 +140,39 @@ def test_killed_builds_then_one_rerun_equal_one_clean_build(tmp_path: Path, smal
     build(clean, small_taxonomy)
     assert _tables(db) == _tables(clean)
     assert [p.name for p in db.parent.joinpath(".build").iterdir()] == []
+
+
+def test_a_build_sees_what_a_crash_left_in_the_raw_stores_write_ahead_log(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    from warehouse import raw_store
+    from warehouse.paths import WarehousePaths
+
+    db = tmp_path / "warehouse.duckdb"
+    land(db, _batch("acme", 2), small_taxonomy)
+    raw = WarehousePaths.for_db(db).raw
+    con = raw_store.open_raw(raw)
+    # As a killed process leaves it: the change committed to the log, never checkpointed.
+    con.execute("pragma disable_checkpoint_on_shutdown")
+    con.execute(
+        "update raw_postings set title = 'Staff ML Engineer' where source_posting_id = 'acme1'"
+    )
+    con.close()
+    assert raw.with_name(raw.name + ".wal").exists()
+    build(db, small_taxonomy)
+    assert query(db, "select title from fct_postings order by title") == [
+        ("ML Engineer",),
+        ("Staff ML Engineer",),
+    ]
+
+
+def test_the_warehouse_keeps_the_raw_tables_models_read_and_not_the_payload_index(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "warehouse.duckdb"
+    land(db, _batch("acme", 2), small_taxonomy)
+    build(db, small_taxonomy)
+    tables = {row[0] for row in query(db, "select table_name from duckdb_tables()")}
+    assert {"raw_postings", "raw_mentions", "raw_extractions", "raw_runs"} <= tables
+    assert "raw_payloads" not in tables
+    assert query(db, "select count(*) from raw_postings") == [(2,)]
