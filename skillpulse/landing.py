@@ -125,6 +125,11 @@ def source_run_row(outcome: SourceOutcome, postings: int, rejects: int) -> dict[
     }
 
 
+# Below this share of new or changed postings in the chunk last landed, the parsing workers stop
+# labelling postings ahead (a re-run, say): this process classifies the few that need it.
+LABEL_AHEAD_MIN_SHARE = 0.1
+
+
 def ingest_jsonl(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -156,14 +161,23 @@ def ingest_jsonl(
     parse_s = load_s = 0.0
     stopped: list[Exception] = []
 
-    def chunks(pool: ParsePool | None) -> Iterator[ParsedPayload]:
+    # Labels computed ahead are wasted on postings already stored unchanged: after each chunk,
+    # whether the next ones handed to the workers should come labelled.
+    labelling_pays = True
+
+    def labels_wanted() -> bool:
+        return labelling_pays
+
+    def chunks(
+        pool: ParsePool | None, labels_wanted: Callable[[], bool]
+    ) -> Iterator[ParsedPayload]:
         # Only reading and parsing: a file that cannot be read fails this source, while an
         # error writing the raw store (a full disk) must fail the run, so landing is outside.
         # With a pool, "parse" is the time spent waiting for the workers' next chunk.
         nonlocal parse_s
         payloads = source.fetch(config, None)  # type: ignore[arg-type]
         parsed: Iterator[ParsedPayload] = (
-            pool.parse(source.kind, payloads)
+            pool.parse(source.kind, payloads, labels_wanted)
             if pool is not None
             else (ParsedPayload(p, source.parse(p)) for p in payloads)
         )
@@ -179,7 +193,7 @@ def ingest_jsonl(
 
     with contextlib.ExitStack() as owned:
         pool = owned.enter_context(ParsePool(processes)) if processes > 1 else None
-        for chunk in chunks(pool):
+        for chunk in chunks(pool, labels_wanted):
             tock = clock()
             outcome = SourceOutcome(
                 "jsonl", path.stem, "ok", payloads=[chunk.payload], parsed=chunk.parsed
@@ -190,6 +204,9 @@ def ingest_jsonl(
             )
             counts += chunk_counts
             load_s += clock() - tock
+            if chunk_counts.landed:
+                new_share = (chunk_counts.new + chunk_counts.changed) / chunk_counts.landed
+                labelling_pays = new_share >= LABEL_AHEAD_MIN_SHARE
             rejected += len(chunk.parsed.rejects)
             totals.parsed.rejects.extend(chunk.parsed.rejects)
             read_bytes += len(chunk.payload.body) + 1

@@ -8,17 +8,18 @@ must stay with the one connection. Measured per 100k synthetic postings (one-off
 process): parsing 2.9 s, classifying 2.7 s and hashing texts 0.3 s move to the workers, and
 unpickling their results costs this process 0.4 s.
 
-Workers label every posting they parse, not only those new or changed (which only the landing
-can tell): on a re-run that is wasted work, but on the other core, and it is not the classifier
-that decides what is stored: the landing uses the labels only for postings it would have
-classified itself, exactly as if it had (landing.land_outcome).
+Workers label every posting of a payload, not only those new or changed, which only the
+landing can tell; the landing uses the labels only for the postings it would have classified
+itself, so what is stored is exactly what one process stores (landing.land_outcome). On a
+re-run nearly every label would be thrown away, so the landing stops asking for them once the
+chunks it lands are mostly postings already stored (landing.LABEL_AHEAD_MIN_SHARE).
 """
 
 from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -56,8 +57,10 @@ class ParsingWorkerDied(RuntimeError):
     The payloads before it have landed whole; a re-run lands the rest."""
 
 
-def parse_and_label(kind: str, payload: Payload) -> tuple[ParseResult, list[Labels]]:
-    """What a worker does with one payload: parse it and label every posting.
+def parse_and_label(
+    kind: str, payload: Payload, label: bool = True
+) -> tuple[ParseResult, list[Labels] | None]:
+    """What a worker does with one payload: parse it and, if asked, label every posting.
 
     Each posting's content hash is computed here too, so it travels back cached (the landing
     reads it) instead of being computed in the landing process.
@@ -65,6 +68,8 @@ def parse_and_label(kind: str, payload: Payload) -> tuple[ParseResult, list[Labe
     parsed = get_source(kind).parse(payload)
     for posting in parsed.postings:
         _ = posting.content_hash
+    if not label:
+        return parsed, None
     return parsed, [posting_labels(p.title, p.text) for p in parsed.postings]
 
 
@@ -89,13 +94,29 @@ class ParsePool:
     def close(self) -> None:
         stop_now(self._executor)
 
-    def parse(self, kind: str, payloads: Iterable[Payload]) -> Iterator[ParsedPayload]:
+    def parse(
+        self,
+        kind: str,
+        payloads: Iterable[Payload],
+        labels_wanted: Callable[[], bool] = lambda: True,
+    ) -> Iterator[ParsedPayload]:
         """Each payload with its parse and labels, in input order; payloads are read lazily.
 
+        `labels_wanted` is asked as each payload is handed out; when it says no, that payload
+        comes back without labels (and the landing classifies what it must itself). The first
+        payload is parsed in this process, unlabelled, while the workers start (0.3-0.5 s):
+        a small input's re-run, with nothing to classify, then costs what one process costs.
         A parse that raises (a SourceError, say) raises here, at its payload's turn, as it would
         in one process. Raises ParsingWorkerDied, naming the payload, when a worker ends first.
         """
-        in_flight: deque[tuple[Payload, Future[tuple[ParseResult, list[Labels]]]]] = deque()
+        source = get_source(kind)
+        stream = iter(payloads)
+        in_flight: deque[tuple[Payload, Future[tuple[ParseResult, list[Labels] | None]]]] = deque()
+
+        def hand_out() -> None:
+            while len(in_flight) < self.window and (payload := next(stream, None)) is not None:
+                future = self._executor.submit(parse_and_label, kind, payload, labels_wanted())
+                in_flight.append((payload, future))
 
         def oldest() -> ParsedPayload:
             payload, future = in_flight[0]
@@ -103,13 +124,16 @@ class ParsePool:
             in_flight.popleft()
             return ParsedPayload(payload, parsed, labels)
 
+        first = next(stream, None)
+        if first is None:
+            return
         try:
-            for payload in payloads:
-                in_flight.append((payload, self._executor.submit(parse_and_label, kind, payload)))
-                if len(in_flight) >= self.window:
-                    yield oldest()
+            hand_out()
+            yield ParsedPayload(first, source.parse(first))
             while in_flight:
-                yield oldest()
+                item = oldest()
+                hand_out()
+                yield item
         except BrokenProcessPool as exc:
             lost = in_flight[0][0].url if in_flight else "a payload"
             raise ParsingWorkerDied(

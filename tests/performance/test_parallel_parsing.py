@@ -92,7 +92,9 @@ def test_a_pool_lands_the_same_postings_labels_rejects_and_counts_as_one_process
     assert sorted(classified_here) == ["p1", "p2", "p2", "p3", "p3", "p4", "p5", "p6", "p7"]
     classified_here.clear()
     pooled, pooled_counts = _ingest_twice(tmp_path, "pooled", 2, monkeypatch)
-    assert classified_here == []  # the workers' labels were used, nothing classified here
+    # Only the first chunk of each run (parsed here while the workers start) was classified
+    # here, and of the second run's only what changed: the workers' labels were used for p4-p7.
+    assert classified_here == ["p1", "p2", "p3", "p2", "p3"]
 
     assert _postings(pooled) == _postings(serial)
     assert (
@@ -126,22 +128,25 @@ def _greenhouse_body(*titles: str) -> bytes:
 
 
 def test_the_pool_returns_payloads_in_order_with_labels_and_raises_a_parse_error_in_turn() -> None:
-    first = _payload("board", _greenhouse_body("ML Engineer", "Sales Lead"), "https://x/1")
-    second = _payload("board", _greenhouse_body("Senior Data Scientist"), "https://x/2")
+    first = _payload("board", _greenhouse_body("Engineer"), "https://x/0")
+    second = _payload("board", _greenhouse_body("ML Engineer", "Sales Lead"), "https://x/1")
+    third = _payload("board", _greenhouse_body("Senior Data Scientist"), "https://x/2")
     broken = _payload("board", b'{"jobs": [', "https://x/broken")
     with parsing.ParsePool(processes=2, window=2) as pool:
-        results = pool.parse("greenhouse", [first, second, broken, first])
-        got = [next(results), next(results)]
+        results = pool.parse("greenhouse", [first, second, third, broken, first])
+        got = [next(results), next(results), next(results)]
         with pytest.raises(SourceError, match="broken"):
             next(results)
-    assert [item.payload.url for item in got] == ["https://x/1", "https://x/2"]
+    assert [item.payload.url for item in got] == ["https://x/0", "https://x/1", "https://x/2"]
     assert [[p.title for p in item.parsed.postings] for item in got] == [
+        ["Engineer"],
         ["ML Engineer", "Sales Lead"],
         ["Senior Data Scientist"],
     ]
-    assert got[0].labels == [("ml-engineer", "unknown"), ("other", "lead")]
-    assert got[1].labels == [posting_labels("Senior Data Scientist", "Python and SQL.")]
-    assert got[1].labels == [("data-scientist", "senior")]
+    assert got[0].labels is None  # parsed in this process while the workers started
+    assert got[1].labels == [("ml-engineer", "unknown"), ("other", "lead")]
+    assert got[2].labels == [posting_labels("Senior Data Scientist", "Python and SQL.")]
+    assert got[2].labels == [("data-scientist", "senior")]
 
 
 def test_a_parsing_worker_killed_fails_the_ingest_naming_the_lost_payload() -> None:
@@ -175,3 +180,48 @@ def test_small_files_are_parsed_in_this_process() -> None:
     assert parsing.default_parse_processes(parsing.PARALLEL_MIN_BYTES) == min(
         2, os.cpu_count() or 1
     )
+
+
+def test_a_rerun_stops_asking_the_workers_for_labels_and_classifies_what_changed_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One line a chunk: more chunks than the workers hold at once (window 5 for 2 processes),
+    # so the landing's answer changes what the later ones are asked for.
+    monkeypatch.setattr(jsonl, "LINES_PER_PAYLOAD", 1)
+    records = [{"id": f"p{i}", "title": "ML Engineer", "text": f"Job {i}."} for i in range(8)]
+    source = _write(tmp_path / "postings.jsonl", records)
+    con = raw_store.open_raw(tmp_path / "w.raw.duckdb")
+    labelled: list[bool] = []
+    real_parse = parsing.ParsePool.parse
+
+    def recording(self, kind, payloads, labels_wanted):  # type: ignore[no-untyped-def]
+        for item in real_parse(self, kind, payloads, labels_wanted):
+            labelled.append(item.labels is not None)
+            yield item
+
+    monkeypatch.setattr(parsing.ParsePool, "parse", recording)
+    classified_here: list[str] = []
+    real = landing.classify_postings
+
+    def counting(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
+        classified_here.extend(p.source_posting_id for p in postings)
+        return real(postings)
+
+    monkeypatch.setattr(landing, "classify_postings", counting)
+    landing.ingest_jsonl(con, "run-1", source, processes=2)
+    # The first chunk is parsed here, unlabelled, while the workers start.
+    assert labelled == [False] + [True] * 7 and classified_here == ["p0"]
+    labelled.clear()
+    classified_here.clear()
+    records[7] = {"id": "p7", "title": "Senior Data Scientist", "text": "Job 7."}
+    _write(source, records)
+    again: dict[str, float] = {}
+    landing.ingest_jsonl(con, "run-2", source, timings=again, processes=2)
+    # Chunks 2-6 were handed out before anything landed; after the first, unchanged, chunk
+    # landed, no more labels were asked for, and the changed p7 was classified here.
+    assert labelled == [False] + [True] * 5 + [False] * 2
+    assert classified_here == ["p7"]
+    assert (again["postings_changed"], again["postings_unchanged"]) == (1, 7)
+    assert con.execute(
+        "select role_family, seniority from raw_postings where source_posting_id = 'p7'"
+    ).fetchall() == [("data-scientist", "senior")]
