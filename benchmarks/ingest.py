@@ -96,7 +96,11 @@ def render(results: dict[str, dict]) -> str:
         "warehouse MB | load avg (start→end) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    notes = []
+    notes = [
+        "- **parse** is the time the landing process spent reading the file and waiting for "
+        "parsed chunks: from 8 MB of input, worker processes parse beside the load "
+        "(BENCHMARKS.md item 36), so only what they did not hide shows here."
+    ]
     for label, result in results.items():
         runs = result.get("runs", [])
         for index, run in enumerate(runs, start=1):
