@@ -110,3 +110,23 @@ def prefect_harness():  # type: ignore[no-untyped-def]
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+# --- landing (tests/warehouse/test_raw_landing.py, tests/performance) -----------------------
+
+
+@pytest.fixture
+def classified_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The posting ids the landing classifies in this process (landing.classify_postings),
+    in order; the real classifier still answers."""
+    from skillpulse import landing
+
+    seen: list[str] = []
+    real = landing.classify_postings
+
+    def counting(postings):  # type: ignore[no-untyped-def]
+        seen.extend(p.source_posting_id for p in postings)
+        return real(postings)
+
+    monkeypatch.setattr(landing, "classify_postings", counting)
+    return seen

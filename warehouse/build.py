@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from extractors.workers import stop_now
 from warehouse import docs
 from warehouse import duplicates as duplicates_module
 from warehouse.duplicates import COPY_COLUMNS, Copies, duplicate_groups
@@ -664,7 +665,7 @@ def _grouped_batches(
     finally:
         # Idle, busy or still starting: nothing the workers could still do is needed (a
         # worker that never got a batch is not waited for).
-        _stop(executor)
+        stop_now(executor)
 
 
 def _started(warm_ups: list[Future[dict[str, str]]]) -> bool:
@@ -708,18 +709,6 @@ def _collect(
                 f"duplicate detection failed in a worker process on {batch}: {exc!r}"
             ) from exc
         yield groups
-
-
-def _stop(executor: ProcessPoolExecutor) -> None:
-    """Stop the workers now, busy or not: nobody will read what they are working on."""
-    # As extractors.skills.pool does: Python 3.11 cannot stop busy workers otherwise, and
-    # shutdown(wait=True) would wait for every batch in flight.
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join()
 
 
 def _describe(copies: Copies) -> str:

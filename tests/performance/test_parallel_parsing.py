@@ -78,16 +78,8 @@ def _ingest_twice(
 
 
 def test_a_pool_lands_the_same_postings_labels_rejects_and_counts_as_one_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, classified_here: list[str]
 ) -> None:
-    classified_here: list[str] = []
-    real = landing.classify_postings
-
-    def counting(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
-        classified_here.extend(p.source_posting_id for p in postings)
-        return real(postings)
-
-    monkeypatch.setattr(landing, "classify_postings", counting)
     serial, serial_counts = _ingest_twice(tmp_path, "serial", 1, monkeypatch)
     assert sorted(classified_here) == ["p1", "p2", "p2", "p3", "p3", "p4", "p5", "p6", "p7"]
     classified_here.clear()
@@ -183,7 +175,7 @@ def test_small_files_are_parsed_in_this_process() -> None:
 
 
 def test_a_rerun_stops_asking_the_workers_for_labels_and_classifies_what_changed_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, classified_here: list[str]
 ) -> None:
     # One line a chunk: more chunks than the workers hold at once (window 5 for 2 processes),
     # so the landing's answer changes what the later ones are asked for.
@@ -200,14 +192,6 @@ def test_a_rerun_stops_asking_the_workers_for_labels_and_classifies_what_changed
             yield item
 
     monkeypatch.setattr(parsing.ParsePool, "parse", recording)
-    classified_here: list[str] = []
-    real = landing.classify_postings
-
-    def counting(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
-        classified_here.extend(p.source_posting_id for p in postings)
-        return real(postings)
-
-    monkeypatch.setattr(landing, "classify_postings", counting)
     landing.ingest_jsonl(con, "run-1", source, processes=2)
     # The first chunk is parsed here, unlabelled, while the workers start.
     assert labelled == [False] + [True] * 7 and classified_here == ["p0"]

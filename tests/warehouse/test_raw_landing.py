@@ -254,7 +254,7 @@ def assert_one_posting_lands_nothing(
 
 
 def test_reingesting_a_file_classifies_nothing_and_keeps_one_row_per_posting(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, classified_here: list[str]
 ) -> None:
     source = tmp_path / "postings.jsonl"
     lines = [
@@ -265,14 +265,7 @@ def test_reingesting_a_file_classifies_nothing_and_keeps_one_row_per_posting(
         "\n".join(json.dumps(line) for line in lines) + "\n" + '{"id": "bad", "text": \n',
         encoding="utf-8",
     )
-    classified: list[str] = []
-    real = landing.classify_postings
-
-    def counting(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
-        classified.extend(p.source_posting_id for p in postings)
-        return real(postings)
-
-    monkeypatch.setattr(landing, "classify_postings", counting)
+    classified = classified_here
     con = raw_store.open_raw(tmp_path / "w.raw.duckdb")
     try:
         first: dict[str, float] = {}
