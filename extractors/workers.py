@@ -6,9 +6,19 @@ Used by the extraction pool (extractors.skills.pool) and the parsing pool (skill
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+
+
+def processes_worth(work: int, minimum: int) -> int:
+    """Processes worth running `work` in: min(2, CPUs) from `minimum` units of it, else 1.
+
+    Two, not every CPU: the pipeline is measured and tuned on two cores (docs/BENCHMARKS.md);
+    below `minimum` a worker's start-up costs more than it saves.
+    """
+    return min(2, os.cpu_count() or 1) if work >= minimum else 1
 
 
 def started_executor(

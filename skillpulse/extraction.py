@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from extractors.skills.taxonomy import Taxonomy, load_taxonomy
+from extractors.workers import processes_worth
 from skillpulse.progress import Update
 from warehouse import raw_store
 
@@ -32,9 +33,7 @@ PARALLEL_MIN_TEXTS = 10_000
 
 def default_processes(pending: int) -> int:
     """Worker processes worth using for `pending` texts: min(2, CPUs) for a large batch, else 1."""
-    import os
-
-    return min(2, os.cpu_count() or 1) if pending >= PARALLEL_MIN_TEXTS else 1
+    return processes_worth(pending, PARALLEL_MIN_TEXTS)
 
 
 def extract_pending(

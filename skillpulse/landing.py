@@ -51,9 +51,10 @@ def land_outcome(
     postings = []
     for p in map(parsed.__getitem__, latest.values()):
         seen = p.seen_at or fetched_at.get(p.payload_sha256 or "", now)
-        # In raw_store.POSTING_COLUMNS order. role_family and seniority are left to
-        # classify_postings, which runs only for postings new or changed: classifying every
-        # re-seen posting was most of a re-run's landing time.
+        # In raw_store.POSTING_COLUMNS order. role_family and seniority are left to the
+        # classifier (classify_postings, or the labels computed ahead), which the merge asks
+        # only for postings new or changed: classifying every re-seen posting was most of a
+        # re-run's landing time.
         postings.append(
             (
                 p.source,
@@ -168,9 +169,7 @@ def ingest_jsonl(
     def labels_wanted() -> bool:
         return labelling_pays
 
-    def chunks(
-        pool: ParsePool | None, labels_wanted: Callable[[], bool]
-    ) -> Iterator[ParsedPayload]:
+    def chunks(pool: ParsePool | None) -> Iterator[ParsedPayload]:
         # Only reading and parsing: a file that cannot be read fails this source, while an
         # error writing the raw store (a full disk) must fail the run, so landing is outside.
         # With a pool, "parse" is the time spent waiting for the workers' next chunk.
@@ -193,7 +192,7 @@ def ingest_jsonl(
 
     with contextlib.ExitStack() as owned:
         pool = owned.enter_context(ParsePool(processes)) if processes > 1 else None
-        for chunk in chunks(pool, labels_wanted):
+        for chunk in chunks(pool):
             tock = clock()
             outcome = SourceOutcome(
                 "jsonl", path.stem, "ok", payloads=[chunk.payload], parsed=chunk.parsed

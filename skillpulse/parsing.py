@@ -17,7 +17,6 @@ chunks it lands are mostly postings already stored (landing.LABEL_AHEAD_MIN_SHAR
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 from extractors.classify import posting_labels
 from extractors.sources.base import ParseResult, Payload
 from extractors.sources.registry import get_source
-from extractors.workers import started_executor, stop_now
+from extractors.workers import processes_worth, started_executor, stop_now
 
 Labels = tuple[str, str]  # role_family, seniority
 
@@ -39,7 +38,7 @@ PARALLEL_MIN_BYTES = 8 << 20
 
 def default_parse_processes(input_bytes: int) -> int:
     """Worker processes worth using to parse an input of this size: min(2, CPUs), or 1."""
-    return min(2, os.cpu_count() or 1) if input_bytes >= PARALLEL_MIN_BYTES else 1
+    return processes_worth(input_bytes, PARALLEL_MIN_BYTES)
 
 
 @dataclass(frozen=True)

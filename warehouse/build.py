@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from extractors.workers import stop_now
+from extractors.workers import processes_worth, stop_now
 from warehouse import docs
 from warehouse import duplicates as duplicates_module
 from warehouse.duplicates import COPY_COLUMNS, Copies, duplicate_groups
@@ -524,7 +524,7 @@ def _seeds_digest(seeds: dict[str, Seed]) -> str:
 def default_duplicate_processes(copies: int) -> int:
     """Processes worth grouping `copies` copies in, this one included: min(2, CPUs) for many,
     else 1 (as skillpulse.extraction.default_processes picks them for extraction)."""
-    return min(2, os.cpu_count() or 1) if copies >= PARALLEL_MIN_COPIES else 1
+    return processes_worth(copies, PARALLEL_MIN_COPIES)
 
 
 def _build_duplicates(
@@ -839,9 +839,8 @@ def _copy_raw_store(raw: Path, scratch: Path) -> None:
     holder = duckdb.connect(str(raw), read_only=True)
     try:
         shutil.copyfile(raw, scratch)
-        wal = raw.with_name(raw.name + ".wal")
-        if wal.exists():
-            shutil.copyfile(wal, scratch.with_name(scratch.name + ".wal"))
+        if _wal(raw).exists():
+            shutil.copyfile(_wal(raw), _wal(scratch))
     finally:
         holder.close()
 
@@ -858,8 +857,13 @@ def _publish(scratch: Path, target: Path) -> None:
 
 
 def _discard(scratch: Path) -> None:
-    for path in (scratch, scratch.with_name(scratch.name + ".wal")):
+    for path in (scratch, _wal(scratch)):
         path.unlink(missing_ok=True)
+
+
+def _wal(database: Path) -> Path:
+    """Where DuckDB keeps a database file's write-ahead log."""
+    return database.with_name(database.name + ".wal")
 
 
 def _safe(run_id: str) -> str:
