@@ -25,8 +25,10 @@ def started_executor(
     processes: int,
     initializer: Callable[..., object] | None = None,
     initargs: tuple[Any, ...] = (),
+    niceness: int = 0,
 ) -> ProcessPoolExecutor:
-    """An executor whose `processes` workers are already starting.
+    """An executor whose `processes` workers are already starting, `niceness` steps below this
+    process's CPU priority (os.nice).
 
     Spawned, not forked: the caller usually holds a DuckDB connection and its buffers, and a
     forked worker would inherit both (measured: forked workers showed the parent's 780 MB as
@@ -39,8 +41,8 @@ def started_executor(
     executor = ProcessPoolExecutor(
         processes,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=initializer,
-        initargs=initargs,
+        initializer=_start_worker,
+        initargs=(niceness, initializer, initargs),
     )
     try:
         for _ in range(processes):
@@ -61,6 +63,15 @@ def stop_now(executor: ProcessPoolExecutor) -> None:
         process.terminate()
     for process in processes:
         process.join()
+
+
+def _start_worker(
+    niceness: int, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
+) -> None:
+    if niceness:
+        os.nice(niceness)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def _started() -> None:

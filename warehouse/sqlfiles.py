@@ -7,6 +7,7 @@ read another of the same layer; those references are found by name and built fir
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -35,6 +36,15 @@ class SqlModel:
     def code(self) -> str:
         """The SQL with its -- comments removed: what names in it really refer to."""
         return re.sub(r"--[^\n]*", "", self.sql)
+
+    def reads(self, names: Iterable[str]) -> set[str]:
+        """Which of `names` (tables, models) this model's SQL refers to, other than itself."""
+        code = self.code
+        return {
+            name
+            for name in names
+            if name != self.name and re.search(rf"\b{re.escape(name)}\b", code)
+        }
 
     @property
     def body(self) -> str:
@@ -65,13 +75,6 @@ def models(sql_dir: Path = SQL_DIR) -> list[SqlModel]:
             path.stem: SqlModel(path.stem, layer, path, path.read_text(encoding="utf-8"))
             for path in sorted((sql_dir / layer).glob("*.sql"))
         }
-        graph = {
-            name: {
-                other
-                for other in layer_models
-                if other != name and re.search(rf"\b{re.escape(other)}\b", model.code)
-            }
-            for name, model in layer_models.items()
-        }
+        graph = {name: model.reads(layer_models) for name, model in layer_models.items()}
         ordered.extend(layer_models[name] for name in TopologicalSorter(graph).static_order())
     return ordered

@@ -38,6 +38,14 @@ def chunked(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[
         yield chunk
 
 
+# CPU priority below the process that feeds the workers and lands what they return (os.nice),
+# and below the parsing workers (skillpulse.parsing.PARSING_NICENESS): a pool started while
+# postings land (skillpulse.extraction.WarmPool) then builds its extractors on the CPU time
+# the landing and the parsing leave, instead of slowing the load. Once extraction runs, the
+# feeder needs a fifth of a core and the workers share the rest.
+EXTRACTION_NICENESS = 12
+
+
 class ExtractorPool:
     """Worker processes that each build one SkillExtractor at start and then extract chunk after
     chunk for as long as the pool lives, returning plain tuples.
@@ -64,7 +72,10 @@ class ExtractorPool:
         # Spawned and started at once (extractors.workers): a pool started early
         # (skillpulse.extraction.WarmPool) builds its extractors before the first chunk.
         self._executor = started_executor(
-            self.processes, initializer=init_worker, initargs=(taxonomy, batch_size)
+            self.processes,
+            initializer=init_worker,
+            initargs=(taxonomy, batch_size),
+            niceness=EXTRACTION_NICENESS,
         )
 
     def __enter__(self) -> ExtractorPool:

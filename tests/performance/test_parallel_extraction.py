@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -223,3 +224,22 @@ def test_a_warm_pool_is_running_when_landing_ends_and_extracts_what_one_process_
     assert warm.pool is None
     assert _mentions(warm_store) == _mentions(serial)
     assert len(_mentions(serial)) > 5
+
+
+def test_workers_run_below_the_callers_cpu_priority_parsing_above_extraction(
+    skill_extractor,  # type: ignore[no-untyped-def]
+) -> None:
+    from extractors.workers import started_executor, stop_now
+    from skillpulse.parsing import PARSING_NICENESS, ParsePool
+
+    caller = os.nice(0)
+    executor = started_executor(1, niceness=3)
+    try:
+        assert executor.submit(os.nice, 0).result() == caller + 3
+    finally:
+        stop_now(executor)
+    with ParsePool(1) as parsing, ExtractorPool(skill_extractor.taxonomy, processes=1) as pool:
+        parsing_worker = parsing._executor.submit(os.nice, 0).result()
+        extraction_worker = pool._executor.submit(os.nice, 0).result()
+    # The landing process first, then the parsing it waits for, then extractors starting.
+    assert caller < parsing_worker == caller + PARSING_NICENESS < extraction_worker

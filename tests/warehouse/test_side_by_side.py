@@ -1,0 +1,130 @@
+"""Models built side by side (warehouse.scheduling) start only once what they read is built.
+
+Real DuckDB throughout: a model started before a model it reads had committed would fail with
+"table … does not exist", so a build that succeeds proves the order, and the tables it leaves
+prove what ran.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.build import BuildError, _create
+from warehouse.scheduling import build_side_by_side
+from warehouse.sqlfiles import SqlModel
+
+# Enough rows that the first model is still running when the others are handed out.
+SLOW_ROWS = 3_000_000
+
+
+def _model(name: str, sql: str) -> SqlModel:
+    return SqlModel(name, "marts", Path(f"{name}.sql"), f"-- grain: test\n{sql}")
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(tmp_path / "scratch.duckdb"))
+    yield connection
+    connection.close()
+
+
+def test_a_model_starts_after_every_model_it_reads(con: duckdb.DuckDBPyConnection) -> None:
+    chain = [
+        _model("slow_base", f"select range as n from range({SLOW_ROWS}) order by n desc"),
+        _model("on_base", "select count(*) as n from slow_base"),
+        _model("independent", "select 7 as n"),
+        _model("on_both", "select (select n from on_base) + (select n from independent) as n"),
+    ]
+
+    seconds = build_side_by_side(con, chain, _create, threads=3)
+
+    assert set(seconds) == {"slow_base", "on_base", "independent", "on_both"}
+    assert con.execute("select n from on_both").fetchall() == [(SLOW_ROWS + 7,)]
+
+
+def test_models_not_reading_the_meanwhile_step_run_during_it(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    seen_during_meanwhile: list[set[str]] = []
+
+    def meanwhile() -> None:
+        # Wait (at most 20 s) for the independent model, which must be built by then.
+        deadline = time.monotonic() + 20
+        while "independent" not in _tables(con.cursor()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen_during_meanwhile.append(_tables(con.cursor()))
+        con.execute("create table made_meanwhile as select 40 as n")
+
+    models = [
+        _model("reads_meanwhile", "select n + 2 as n from made_meanwhile"),
+        _model("independent", "select 1 as n"),
+    ]
+
+    build_side_by_side(
+        con, models, _create, threads=2, meanwhile=meanwhile, meanwhile_makes=["made_meanwhile"]
+    )
+
+    assert seen_during_meanwhile == [{"independent"}]
+    assert con.execute("select n from reads_meanwhile").fetchall() == [(42,)]
+
+
+def test_a_failing_model_is_named_and_nothing_reading_it_starts(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    models = [
+        _model("broken", "select * from no_such_table"),
+        _model("on_broken", "select * from broken"),
+        _model("independent", "select 1 as n"),
+    ]
+
+    with pytest.raises(BuildError, match=r"broken\.sql \(marts\) failed: .*no_such_table"):
+        build_side_by_side(con, models, _create, threads=2)
+
+    assert "on_broken" not in _tables(con)
+
+
+def test_a_failing_meanwhile_step_is_raised_and_its_readers_never_start(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    started: list[str] = []
+
+    def meanwhile() -> None:
+        raise RuntimeError("duplicates failed on block 'acme|engineer'")
+
+    def recording(cursor: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
+        started.append(model.name)
+        _create(cursor, model)
+
+    models = [
+        _model("reads_meanwhile", "select * from made_meanwhile"),
+        _model("independent", "select 1 as n"),
+    ]
+
+    with pytest.raises(RuntimeError, match="duplicates failed on block 'acme\\|engineer'"):
+        build_side_by_side(
+            con, models, recording, threads=2, meanwhile=meanwhile, meanwhile_makes=["made_meanwhile"]
+        )
+
+    assert "reads_meanwhile" not in started
+    assert not any(thread.name.startswith("build-model") for thread in threading.enumerate())
+
+
+def test_models_waiting_on_each_other_fail_instead_of_hanging(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    models = [
+        _model("first", "select * from second"),
+        _model("second", "select * from first"),
+    ]
+
+    with pytest.raises(RuntimeError, match="models wait on each other or on nothing: first, second"):
+        build_side_by_side(con, models, _create, threads=2)
