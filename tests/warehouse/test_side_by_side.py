@@ -111,7 +111,12 @@ def test_a_failing_meanwhile_step_is_raised_and_its_readers_never_start(
 
     with pytest.raises(RuntimeError, match="duplicates failed on block 'acme\\|engineer'"):
         build_side_by_side(
-            con, models, recording, threads=2, meanwhile=meanwhile, meanwhile_makes=["made_meanwhile"]
+            con,
+            models,
+            recording,
+            threads=2,
+            meanwhile=meanwhile,
+            meanwhile_makes=["made_meanwhile"],
         )
 
     assert "reads_meanwhile" not in started
@@ -126,5 +131,7 @@ def test_models_waiting_on_each_other_fail_instead_of_hanging(
         _model("second", "select * from first"),
     ]
 
-    with pytest.raises(RuntimeError, match="models wait on each other or on nothing: first, second"):
+    with pytest.raises(
+        RuntimeError, match="models wait on each other or on nothing: first, second"
+    ):
         build_side_by_side(con, models, _create, threads=2)
