@@ -1,7 +1,8 @@
 """The SQL models in sql/: one object per file, named by the file stem, built layer by layer.
 
 Layers run in order raw → staging → intermediate → marts → reports. Within a layer a model may
-read another of the same layer; those references are found by name and built first.
+read another of the same layer; those references are found by name and built first. The build
+(warehouse.scheduling) runs models side by side, each once the models it names are built.
 """
 
 from __future__ import annotations
