@@ -68,7 +68,7 @@ def stop_now(executor: ProcessPoolExecutor) -> None:
 def _start_worker(
     niceness: int, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
 ) -> None:
-    if niceness:
+    if niceness and hasattr(os, "nice"):  # POSIX only
         os.nice(niceness)
     if initializer is not None:
         initializer(*initargs)

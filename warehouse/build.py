@@ -169,7 +169,7 @@ _WORKER_START = "spawn"
 
 
 # Threads building models side by side (warehouse.scheduling). Two or three were the same at
-# 17k and 100k postings; one keeps the old order.
+# 17k and 100k postings.
 MODEL_THREADS = 2
 
 

@@ -93,7 +93,8 @@ def build_side_by_side(
     `meanwhile` runs in this thread while they do, and makes the tables `meanwhile_makes`:
     models reading any of those wait for it. A failure, in a model or in `meanwhile`, starts
     nothing more, waits for the models already running and is raised; tables already built
-    stay in the database (the caller's scratch file, discarded on failure).
+    stay in the database (the caller's scratch file, discarded on failure). A model failing
+    while `meanwhile` runs is raised when `meanwhile` returns (it is not interrupted).
     """
     board = _Board(to_run, meanwhile_makes if meanwhile is not None else ())
     cursors = [con.cursor() for _ in range(max(1, threads))]

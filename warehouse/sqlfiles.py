@@ -1,8 +1,10 @@
 """The SQL models in sql/: one object per file, named by the file stem, built layer by layer.
 
-Layers run in order raw → staging → intermediate → marts → reports. Within a layer a model may
-read another of the same layer; those references are found by name and built first. The build
-(warehouse.scheduling) runs models side by side, each once the models it names are built.
+A model reads only its own or earlier layers: raw → staging → intermediate → marts → reports.
+models() lists them in that order, and within a layer after the models they name. The build
+(warehouse.scheduling) starts each model once the models it names are built, so that list is
+only its tie-break: a model that does not read the duplicates may run before a staging model
+that does.
 """
 
 from __future__ import annotations

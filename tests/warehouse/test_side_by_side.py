@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -30,6 +31,47 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()}
 
 
+def _wait_for_table(con: duckdb.DuckDBPyConnection, name: str, seconds: float = 20) -> set[str]:
+    """The tables once `name` is among them (or once the deadline passed)."""
+    deadline = time.monotonic() + seconds
+    tables = _tables(con)
+    while name not in tables and time.monotonic() < deadline:
+        time.sleep(0.01)
+        tables = _tables(con)
+    return tables
+
+
+def _finishes(call: Callable[[], object], seconds: float = 60) -> object:
+    """call() in a thread: a scheduler that waits for ever fails the test instead of hanging it."""
+    outcome: list[tuple[str, object]] = []
+
+    def run() -> None:
+        try:
+            outcome.append(("returned", call()))
+        except BaseException as exc:
+            outcome.append(("raised", exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert outcome, f"still running after {seconds} s"
+    how, value = outcome[0]
+    if how == "raised":
+        assert isinstance(value, BaseException)
+        raise value
+    return value
+
+
+def _recording(started: list[str]) -> Callable[[duckdb.DuckDBPyConnection, SqlModel], None]:
+    """_create, remembering which models were started."""
+
+    def build_one(cursor: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
+        started.append(model.name)
+        _create(cursor, model)
+
+    return build_one
+
+
 @pytest.fixture
 def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect(str(tmp_path / "scratch.duckdb"))
@@ -45,9 +87,9 @@ def test_a_model_starts_after_every_model_it_reads(con: duckdb.DuckDBPyConnectio
         _model("on_both", "select (select n from on_base) + (select n from independent) as n"),
     ]
 
-    seconds = build_side_by_side(con, chain, _create, threads=3)
+    seconds = _finishes(lambda: build_side_by_side(con, chain, _create, threads=3))
 
-    assert set(seconds) == {"slow_base", "on_base", "independent", "on_both"}
+    assert set(seconds) == {"slow_base", "on_base", "independent", "on_both"}  # type: ignore[arg-type]
     assert con.execute("select n from on_both").fetchall() == [(SLOW_ROWS + 7,)]
 
 
@@ -57,11 +99,9 @@ def test_models_not_reading_the_meanwhile_step_run_during_it(
     seen_during_meanwhile: list[set[str]] = []
 
     def meanwhile() -> None:
-        # Wait (at most 20 s) for the independent model, which must be built by then.
-        deadline = time.monotonic() + 20
-        while "independent" not in _tables(con.cursor()) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        seen_during_meanwhile.append(_tables(con.cursor()))
+        # The independent model must get built while this waits for it (at most 20 s).
+        with con.cursor() as looking:
+            seen_during_meanwhile.append(_wait_for_table(looking, "independent"))
         con.execute("create table made_meanwhile as select 40 as n")
 
     models = [
@@ -69,8 +109,10 @@ def test_models_not_reading_the_meanwhile_step_run_during_it(
         _model("independent", "select 1 as n"),
     ]
 
-    build_side_by_side(
-        con, models, _create, threads=2, meanwhile=meanwhile, meanwhile_makes=["made_meanwhile"]
+    _finishes(
+        lambda: build_side_by_side(
+            con, models, _create, 2, meanwhile=meanwhile, meanwhile_makes=["made_meanwhile"]
+        )
     )
 
     assert seen_during_meanwhile == [{"independent"}]
@@ -80,6 +122,7 @@ def test_models_not_reading_the_meanwhile_step_run_during_it(
 def test_a_failing_model_is_named_and_nothing_reading_it_starts(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
+    started: list[str] = []
     models = [
         _model("broken", "select * from no_such_table"),
         _model("on_broken", "select * from broken"),
@@ -87,9 +130,9 @@ def test_a_failing_model_is_named_and_nothing_reading_it_starts(
     ]
 
     with pytest.raises(BuildError, match=r"broken\.sql \(marts\) failed: .*no_such_table"):
-        build_side_by_side(con, models, _create, threads=2)
+        _finishes(lambda: build_side_by_side(con, models, _recording(started), threads=2))
 
-    assert "on_broken" not in _tables(con)
+    assert "broken" in started and "on_broken" not in started
 
 
 def test_a_failing_meanwhile_step_is_raised_and_its_readers_never_start(
@@ -98,11 +141,10 @@ def test_a_failing_meanwhile_step_is_raised_and_its_readers_never_start(
     started: list[str] = []
 
     def meanwhile() -> None:
+        # Fail only once the workers have had the chance to take whatever they may.
+        with con.cursor() as looking:
+            _wait_for_table(looking, "independent")
         raise RuntimeError("duplicates failed on block 'acme|engineer'")
-
-    def recording(cursor: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
-        started.append(model.name)
-        _create(cursor, model)
 
     models = [
         _model("reads_meanwhile", "select * from made_meanwhile"),
@@ -110,16 +152,18 @@ def test_a_failing_meanwhile_step_is_raised_and_its_readers_never_start(
     ]
 
     with pytest.raises(RuntimeError, match="duplicates failed on block 'acme\\|engineer'"):
-        build_side_by_side(
-            con,
-            models,
-            recording,
-            threads=2,
-            meanwhile=meanwhile,
-            meanwhile_makes=["made_meanwhile"],
+        _finishes(
+            lambda: build_side_by_side(
+                con,
+                models,
+                _recording(started),
+                2,
+                meanwhile=meanwhile,
+                meanwhile_makes=["made_meanwhile"],
+            )
         )
 
-    assert "reads_meanwhile" not in started
+    assert started == ["independent"]
     assert not any(thread.name.startswith("build-model") for thread in threading.enumerate())
 
 
@@ -134,4 +178,4 @@ def test_models_waiting_on_each_other_fail_instead_of_hanging(
     with pytest.raises(
         RuntimeError, match="models wait on each other or on nothing: first, second"
     ):
-        build_side_by_side(con, models, _create, threads=2)
+        _finishes(lambda: build_side_by_side(con, models, _create, threads=2))

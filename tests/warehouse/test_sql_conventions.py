@@ -61,7 +61,5 @@ def test_models_read_only_earlier_layers() -> None:
     order = ["raw", "staging", "intermediate", "marts", "reports"]
     names = {m.name: m.layer for m in raw_ddl() + models()}
     for model in models():
-        body = model.code
-        for other, layer in names.items():
-            if other != model.name and re.search(rf"\b{other}\b", body):
-                assert order.index(layer) <= order.index(model.layer), (model.name, other)
+        for other in model.reads(names):
+            assert order.index(names[other]) <= order.index(model.layer), (model.name, other)
