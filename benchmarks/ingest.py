@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.common import REPO, run_measured
+from warehouse.paths import WarehousePaths
 
 
 def ingest_twice(
@@ -30,6 +31,7 @@ def ingest_twice(
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     db = workdir / "warehouse.duckdb"
+    raw = WarehousePaths.for_db(db).raw
     out: dict[str, object] = {"corpus": str(corpus), "runs": []}
     for number in range(1, runs + 1):
         timings = workdir / f"timings-{number}.json"
@@ -51,7 +53,6 @@ def ingest_twice(
         ]
         measured = run_measured(command, workdir / f"ingest-{number}.log")
         measured["stages"] = json.loads(timings.read_text()) if timings.is_file() else {}
-        raw = db.with_name("warehouse.raw.duckdb")
         # The raw store is its file and, beside it, the payload bodies (warehouse.payload_files).
         measured["raw_mb"] = _size_mb(raw) + sum(
             _size_mb(body) for body in raw.with_suffix(".payloads").rglob("*")
@@ -60,7 +61,7 @@ def ingest_twice(
         out["runs"].append(measured)  # type: ignore[union-attr]
         if measured["rc"] != 0 or not measured["stages"]:
             raise RuntimeError(f"ingest run {number} failed; see {workdir}/ingest-{number}.log")
-    out["extraction_alone"] = extraction_alone(db.with_name("warehouse.raw.duckdb"), taxonomy)
+    out["extraction_alone"] = extraction_alone(raw, taxonomy)
     return out
 
 

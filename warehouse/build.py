@@ -476,12 +476,7 @@ def _partial_plan(db: Path, fingerprint: str | None) -> list[SqlModel] | None:
     names = {m.name for m in run_log}
     plan = []
     for model in models():
-        sql = model.code
-        if (
-            model.name in names
-            or model.name in carrying
-            or any(re.search(rf"\b{c}\b", sql) for c in SEEN_DERIVED)
-        ):
+        if model.name in names or model.name in carrying or model.reads(SEEN_DERIVED):
             plan.append(model)
     return plan
 
