@@ -16,55 +16,72 @@ postings as (
     select
         posting_id,
         role_family,
-        posted_date,
+        cast(date_trunc('week', posted_date) as date) as week_start,
+        cast(date_trunc('month', posted_date) as date) as month_start,
+        cast(date_trunc('quarter', posted_date) as date) as quarter_start,
     from copies
     where is_canonical
 ),
 
-periods as (
-    select posting_id, role_family, 'week' as period_grain,
-        cast(date_trunc('week', posted_date) as date) as period_start,
-    from postings
-    union all
-    select posting_id, role_family, 'month' as period_grain,
-        cast(date_trunc('month', posted_date) as date) as period_start,
-    from postings
-    union all
-    select posting_id, role_family, 'quarter' as period_grain,
-        cast(date_trunc('quarter', posted_date) as date) as period_start,
-    from postings
+posting_skill_periods as (
+    select
+        p.role_family,
+        p.week_start,
+        p.month_start,
+        p.quarter_start,
+        ps.skill_id,
+    from postings as p
+    inner join posting_skills as ps using (posting_id)
 ),
 
-by_family as (
-    select posting_id, period_grain, period_start, role_family from periods
-    union all
-    select posting_id, period_grain, period_start, 'all' as role_family from periods
-),
-
+-- Each grouping set is one period grain, for one role family or (role_family rolled up) for
+-- all of them: one pass over the rows, where copying every row once per grain and family
+-- made 6x as many rows to join and group (13.7 s -> 3.7 s at a million postings, measured).
+-- count(*) = count(distinct posting_id) in every set: postings has one row per posting and
+-- posting_skill_periods one per posting × skill (3x faster than distinct, measured).
 denominators as (
     select
-        period_grain,
-        period_start,
-        role_family,
-        -- count(*) = count(distinct posting_id) here: by_family has one row per posting ×
-        -- period × family and no posting twice in a group (3× faster, measured).
+        case
+            when grouping(week_start) = 0 then 'week'
+            when grouping(month_start) = 0 then 'month'
+            else 'quarter'
+        end as period_grain,
+        case
+            when grouping(week_start) = 0 then week_start
+            when grouping(month_start) = 0 then month_start
+            else quarter_start
+        end as period_start,
+        case when grouping(role_family) = 1 then 'all' else role_family end as role_family,
         count(*) as postings,
-    from by_family
-    group by all
+    from postings
+    group by grouping sets (
+        (week_start, role_family), (week_start),
+        (month_start, role_family), (month_start),
+        (quarter_start, role_family), (quarter_start)
+    )
 ),
 
 hits as (
     select
-        f.period_grain,
-        f.period_start,
-        f.role_family,
-        ps.skill_id,
-        -- count(*) = count(distinct posting_id) here: by_family has one row per posting ×
-        -- period × family and posting_skills one per posting × skill (3× faster, measured).
+        case
+            when grouping(week_start) = 0 then 'week'
+            when grouping(month_start) = 0 then 'month'
+            else 'quarter'
+        end as period_grain,
+        case
+            when grouping(week_start) = 0 then week_start
+            when grouping(month_start) = 0 then month_start
+            else quarter_start
+        end as period_start,
+        case when grouping(role_family) = 1 then 'all' else role_family end as role_family,
+        skill_id,
         count(*) as postings_with_skill,
-    from by_family as f
-    inner join posting_skills as ps using (posting_id)
-    group by all
+    from posting_skill_periods
+    group by grouping sets (
+        (week_start, role_family, skill_id), (week_start, skill_id),
+        (month_start, role_family, skill_id), (month_start, skill_id),
+        (quarter_start, role_family, skill_id), (quarter_start, skill_id)
+    )
 ),
 
 grid as (

@@ -7,65 +7,85 @@
 -- the table stays small and no company is ranked on a handful of ads. share, ci_low/ci_high
 -- (Wilson 95%) and is_low_support (postings < 30) mean what they mean in fct_skill_demand_monthly.
 with
-postings as (select * from fct_postings),
+postings as (
+    select
+        posting_id,
+        role_family,
+        year(posted_date) as year,
+        seniority,
+        remote,
+        source,
+        coalesce(company_key, 'unknown') as company,
+    from fct_postings
+),
 
 posting_skills as (select * from fct_posting_skills),
 
 skills as (select * from dim_skills),
 
-segmented as (
-    select posting_id, role_family, year(posted_date) as year,
-        'seniority' as segment, seniority as segment_value,
-    from postings
-    union all
-    select posting_id, role_family, year(posted_date) as year,
-        'remote' as segment, remote as segment_value,
-    from postings
-    union all
-    select posting_id, role_family, year(posted_date) as year,
-        'source' as segment, source as segment_value,
-    from postings
-    union all
-    select posting_id, role_family, year(posted_date) as year,
-        'company' as segment, coalesce(company_key, 'unknown') as segment_value,
-    from postings
+posting_skill_segments as (
+    select p.*, ps.skill_id,
+    from postings as p
+    inner join posting_skills as ps using (posting_id)
 ),
 
-by_family as (
-    select posting_id, year, segment, segment_value, role_family from segmented
-    union all
-    select posting_id, year, segment, segment_value, 'all' as role_family from segmented
-),
-
+-- Each grouping set is one segment, for one role family or (role_family rolled up) for all of
+-- them: one pass over the rows, where copying every row once per segment and family made 8x
+-- as many rows to join and group (13.0 s -> 4.7-6.5 s at a million postings, measured).
+-- count(*) = count(distinct posting_id) in every set: a posting has one value per segment,
+-- postings one row per posting and posting_skill_segments one per posting × skill.
 denominators as (
     select
-        segment,
-        segment_value,
+        case
+            when grouping(seniority) = 0 then 'seniority'
+            when grouping(remote) = 0 then 'remote'
+            when grouping(source) = 0 then 'source'
+            else 'company'
+        end as segment,
+        case
+            when grouping(seniority) = 0 then seniority
+            when grouping(remote) = 0 then remote
+            when grouping(source) = 0 then source
+            else company
+        end as segment_value,
         year,
-        role_family,
-        -- count(*) = count(distinct posting_id): by_family has one row per posting × segment ×
-        -- family (a posting has one value per segment), and posting_skills one per posting ×
-        -- skill (3× faster at 100k postings, measured).
+        case when grouping(role_family) = 1 then 'all' else role_family end as role_family,
         count(*) as postings,
-    from by_family
-    group by all
-    having segment <> 'company' or count(*) >= 30
+    from postings
+    group by grouping sets (
+        (year, seniority, role_family), (year, seniority),
+        (year, remote, role_family), (year, remote),
+        (year, source, role_family), (year, source),
+        (year, company, role_family), (year, company)
+    )
+    having grouping(company) = 1 or count(*) >= 30
 ),
 
 hits as (
     select
-        f.segment,
-        f.segment_value,
-        f.year,
-        f.role_family,
-        ps.skill_id,
-        -- count(*) = count(distinct posting_id): by_family has one row per posting × segment ×
-        -- family (a posting has one value per segment), and posting_skills one per posting ×
-        -- skill (3× faster at 100k postings, measured).
+        case
+            when grouping(seniority) = 0 then 'seniority'
+            when grouping(remote) = 0 then 'remote'
+            when grouping(source) = 0 then 'source'
+            else 'company'
+        end as segment,
+        case
+            when grouping(seniority) = 0 then seniority
+            when grouping(remote) = 0 then remote
+            when grouping(source) = 0 then source
+            else company
+        end as segment_value,
+        year,
+        case when grouping(role_family) = 1 then 'all' else role_family end as role_family,
+        skill_id,
         count(*) as postings_with_skill,
-    from by_family as f
-    inner join posting_skills as ps using (posting_id)
-    group by all
+    from posting_skill_segments
+    group by grouping sets (
+        (year, seniority, role_family, skill_id), (year, seniority, skill_id),
+        (year, remote, role_family, skill_id), (year, remote, skill_id),
+        (year, source, role_family, skill_id), (year, source, skill_id),
+        (year, company, role_family, skill_id), (year, company, skill_id)
+    )
 ),
 
 grid as (

@@ -212,6 +212,63 @@ def test_quarter_and_week(warehouse: Path) -> None:
     assert week == [(5, 3)]
 
 
+def test_quarter_week_and_segment_per_role_family(warehouse: Path) -> None:
+    """The per-family rows beside the 'all' ones: each family counts only its own postings."""
+    quarter = query(
+        warehouse,
+        """
+        select role_family, postings, postings_with_skill from fct_skill_demand_quarterly
+        where quarter = '2024-01-01' and skill_id = 'python' order by role_family
+        """,
+    )
+    # Q1: 16 postings, the two software-engineer ones (j09, j10) without Python
+    assert quarter == [("all", 16, 8), ("ml-engineer", 14, 8), ("software-engineer", 2, 0)]
+    # ISO week of Monday 2024-01-15: only j09 and j10 are new postings (lv-j04 is a copy)
+    week = query(
+        warehouse,
+        """
+        select role_family, postings, postings_with_skill from fct_skill_demand_weekly
+        where week = '2024-01-15' and skill_id = 'python' order by role_family
+        """,
+    )
+    assert week == [("all", 2, 0), ("software-engineer", 2, 0)]
+    segment = query(
+        warehouse,
+        """
+        select role_family, postings, postings_with_skill from fct_skill_demand_by_segment
+        where year = 2024 and segment = 'seniority' and skill_id = 'python' order by role_family
+        """,
+    )
+    assert segment == [("all", 17, 9), ("ml-engineer", 15, 9), ("software-engineer", 2, 0)]
+
+
+def test_sections_of_a_posting_skill_are_distinct_and_sorted(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "warehouse.duckdb"
+    posting = P(
+        "s1",
+        "2024-01-03",
+        ["python", "pyspark", "python", "python"],
+        sections=["requirements", "nice_to_have", "body", "requirements"],
+    )
+    land(db, [posting], small_taxonomy)
+    build(db, small_taxonomy)
+    rows = query(
+        db,
+        """
+        select skill_id, mention_count, mention_count_with_children, is_mentioned_directly,
+            sections
+        from fct_posting_skills where skill_id in ('python', 'spark') order by skill_id
+        """,
+    )
+    # Python directly three times and once through PySpark; Spark only through PySpark.
+    assert rows == [
+        ("python", 3, 4, True, ["body", "nice_to_have", "requirements"]),
+        ("spark", 0, 1, False, ["nice_to_have"]),
+    ]
+
+
 def test_last_seen_moves_forward_but_the_posting_stays_one(warehouse: Path) -> None:
     assert query(
         warehouse, "select count(*) from fct_postings where source_posting_id = 'j02'"

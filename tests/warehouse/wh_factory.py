@@ -27,6 +27,8 @@ class P:
     id: str
     posted: str  # YYYY-MM-DD, UTC
     skills: list[str] = field(default_factory=list)
+    # The section of each mention in `skills`, in the same order; None: every one in "body".
+    sections: list[str] | None = None
     company: str | None = "Acme"
     title: str | None = "ML Engineer"
     text: str | None = None  # defaults to a text unique to the id
@@ -84,7 +86,7 @@ def land(db: Path, postings: list[P], taxonomy: Taxonomy, run_id: str = "run-1")
                 "start_char": i,
                 "end_char": i + 1,
                 "surface": skill,
-                "section": "body",
+                "section": p.sections[i] if p.sections is not None else "body",
                 "rule": "test",
             }
             for p, row in zip(postings, rows, strict=True)
