@@ -217,8 +217,13 @@ def build_warehouse(
     started = time.perf_counter()
     paths.ensure_dirs()
     scratch = paths.build_dir / f"warehouse-{_safe(run_id)}.duckdb"
+    # A killed build leaves its scratch file, its WAL and, when DuckDB spilled to disk, its
+    # spill folder (`<scratch>.tmp/`, hundreds of MB at a million postings).
     for leftover in paths.build_dir.glob("warehouse-*.duckdb*"):
-        leftover.unlink()
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
     steps = _Steps()
     lap = steps.lap
     check_posting_keys(paths.raw)

@@ -34,6 +34,9 @@ posting_skill_segments as (
 -- as many rows to join and group (13.0 s -> 4.7-6.5 s at a million postings, measured).
 -- count(*) = count(distinct posting_id) in every set: a posting has one value per segment,
 -- postings one row per posting and posting_skill_segments one per posting × skill.
+-- Two passes, not int_skill_demand__counted's single pass over anchor rows: here the groups
+-- grow with the companies, and that single pass ran out of the 1 GB memory limit at a million
+-- postings (measured); these two did not.
 denominators as (
     select
         case

@@ -242,6 +242,51 @@ def test_quarter_week_and_segment_per_role_family(warehouse: Path) -> None:
     assert segment == [("all", 17, 9), ("ml-engineer", 15, 9), ("software-engineer", 2, 0)]
 
 
+def test_company_cells_from_thirty_postings_and_the_remote_cut(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "warehouse.duckdb"
+    # 30 distinct Initech postings in 2024 (10 ask for Python, 12 remote), 29 from Hooli
+    initech = [
+        P(
+            f"i{n:02d}",
+            f"2024-0{1 + n % 9}-1{n % 10}",
+            ["python"] if n < 10 else [],
+            company="Initech",
+            title=f"Role {n}",
+            workplace="remote" if n < 12 else None,
+        )
+        for n in range(30)
+    ]
+    hooli = [
+        P(f"h{n:02d}", "2024-05-05", ["python"], company="Hooli", title=f"Role {n}")
+        for n in range(29)
+    ]
+    land(db, initech + hooli, small_taxonomy)
+    build(db, small_taxonomy)
+    companies = query(
+        db,
+        """
+        select segment_value, role_family, postings, postings_with_skill
+        from fct_skill_demand_by_segment
+        where segment = 'company' and year = 2024 and skill_id = 'python' order by all
+        """,
+    )
+    # Hooli's 29 postings stay below the 30 a company cell needs
+    assert companies == [("initech", "all", 30, 10), ("initech", "ml-engineer", 30, 10)]
+    remote = query(
+        db,
+        """
+        select segment_value, postings, postings_with_skill from fct_skill_demand_by_segment
+        where segment = 'remote' and year = 2024 and role_family = 'all'
+            and skill_id = 'python'
+        order by all
+        """,
+    )
+    # Initech i00-i11 are remote (i00-i09 with Python); everyone else is 'unknown'
+    assert remote == [("remote", 12, 10), ("unknown", 47, 29)]
+
+
 def test_sections_of_a_posting_skill_are_distinct_and_sorted(
     tmp_path: Path, small_taxonomy
 ) -> None:  # type: ignore[no-untyped-def]

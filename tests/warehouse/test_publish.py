@@ -176,3 +176,22 @@ def test_the_warehouse_keeps_the_raw_tables_models_read_and_not_the_payload_inde
     assert {"raw_postings", "raw_mentions", "raw_extractions", "raw_runs"} <= tables
     assert "raw_payloads" not in tables
     assert query(db, "select count(*) from raw_postings") == [(2,)]
+
+
+def test_a_killed_builds_scratch_file_and_spill_folder_are_cleared(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    """What a build killed mid-way leaves under .build/ (its scratch file, WAL, and DuckDB's
+    spill folder beside them) does not stop the next build, and is gone after it."""
+    db = tmp_path / "warehouse.duckdb"
+    land(db, [P("a1", "2024-01-02", ["python"])], small_taxonomy)
+    build_dir = tmp_path / ".build"
+    build_dir.mkdir()
+    (build_dir / "warehouse-killed.duckdb").write_bytes(b"half a database")
+    (build_dir / "warehouse-killed.duckdb.wal").write_bytes(b"half a log")
+    spill = build_dir / "warehouse-killed.duckdb.tmp"
+    spill.mkdir()
+    (spill / "duckdb_temp_storage_DEFAULT-0.tmp").write_bytes(b"\0" * 4096)
+    build(db, small_taxonomy)
+    assert query(db, "select count(*) from fct_postings") == [(1,)]
+    assert sorted(p.name for p in build_dir.iterdir()) == []
