@@ -20,6 +20,7 @@ import duckdb
 from wh_factory import P, build, land, query
 
 from skillpulse.pipeline import taxonomy_seeds
+from warehouse.paths import WarehousePaths
 from warehouse.sqlfiles import models
 
 REPO = Path(__file__).resolve().parents[2]
@@ -185,7 +186,7 @@ def test_a_killed_builds_scratch_file_and_spill_folder_are_cleared(
     spill folder beside them) does not stop the next build, and is gone after it."""
     db = tmp_path / "warehouse.duckdb"
     land(db, [P("a1", "2024-01-02", ["python"])], small_taxonomy)
-    build_dir = tmp_path / ".build"
+    build_dir = WarehousePaths.for_db(db).build_dir
     build_dir.mkdir()
     (build_dir / "warehouse-killed.duckdb").write_bytes(b"half a database")
     (build_dir / "warehouse-killed.duckdb.wal").write_bytes(b"half a log")
@@ -194,4 +195,4 @@ def test_a_killed_builds_scratch_file_and_spill_folder_are_cleared(
     (spill / "duckdb_temp_storage_DEFAULT-0.tmp").write_bytes(b"\0" * 4096)
     build(db, small_taxonomy)
     assert query(db, "select count(*) from fct_postings") == [(1,)]
-    assert sorted(p.name for p in build_dir.iterdir()) == []
+    assert list(build_dir.iterdir()) == []
