@@ -46,8 +46,9 @@ def extract_pending(
 ) -> int:
     """Extract every stored text not yet extracted with this taxonomy; returns texts done.
 
-    Texts stream from the raw store in batches (never all at once), and each batch's mentions
-    land in one transaction. processes > 1 runs a persistent pool of worker processes that
+    Texts stream from the raw store in batches (never all at once); their mentions land in
+    transactions of about raw_store.ROWS_PER_COMMIT mentions (raw_store.GroupedCommits), each holding
+    whole batches. processes > 1 runs a persistent pool of worker processes that
     each build the extractor once (extractors.skills.pool); None picks default_processes. A
     running `pool` given (WarmPool's) is used whatever `processes` says, and left running.
     Given a Taxonomy rather than an extractor, the extractor is built only if extraction runs
@@ -63,14 +64,15 @@ def extract_pending(
         processes = default_processes(total)
     batches = raw_store.iter_pending_texts(con, version, batch_size)
     done = 0
+    commits = raw_store.GroupedCommits(con)
 
     def landed(batch: list[tuple[str, str]], mentions: list[MentionRow]) -> None:
         nonlocal done
-        done += land_extraction_batch(con, version, batch, mentions)
+        done += land_extraction_batch(con, version, batch, mentions, commits)
         if progress:
             progress(done, total)
 
-    with contextlib.ExitStack() as owned:
+    with commits, contextlib.ExitStack() as owned:
         if pool is None and processes > 1:
             from extractors.skills.pool import ExtractorPool
 
@@ -86,12 +88,12 @@ def extract_pending(
             for plain in pool.map_chunks(drawn()):
                 landed(submitted.popleft(), plain_mention_rows(plain, version))
             return done
-    if isinstance(extractor, Taxonomy):
-        from extractors.skills.matcher import SkillExtractor
+        if isinstance(extractor, Taxonomy):
+            from extractors.skills.matcher import SkillExtractor
 
-        extractor = SkillExtractor(taxonomy)
-    for batch in batches:
-        landed(batch, mention_rows(extractor.extract_many(batch), version))
+            extractor = SkillExtractor(taxonomy)
+        for batch in batches:
+            landed(batch, mention_rows(extractor.extract_many(batch), version))
     return done
 
 
@@ -206,6 +208,9 @@ def land_extraction_batch(
     taxonomy_version: str,
     batch: list[tuple[str, str]],
     mentions: list[MentionRow],
+    commits: raw_store.GroupedCommits | None = None,
 ) -> int:
-    raw_store.land_extractions(con, taxonomy_version, [h for h, _ in batch], mentions)
+    raw_store.land_extractions(
+        con, taxonomy_version, [h for h, _ in batch], mentions, commits=commits
+    )
     return len(batch)

@@ -10,9 +10,11 @@ unpickling their results costs this process 0.4 s.
 
 Workers label every posting of a payload, not only those new or changed, which only the
 landing can tell; the landing uses the labels only for the postings it would have classified
-itself, so what is stored is exactly what one process stores (landing.land_outcome). On a
-re-run nearly every label would be thrown away, so the landing stops asking for them once the
-chunks it lands are mostly postings already stored (landing.LABEL_AHEAD_MIN_SHARE).
+itself, so what is stored is exactly what one process stores (landing.land_outcome). They
+compress each payload's body too (warehouse.payload_files), which the landing did at 2.1 s per
+100k postings while the workers waited for it. On a re-run nearly every label and body would
+be thrown away, so the landing stops asking for them once the chunks it lands are mostly
+postings already stored (landing.LABEL_AHEAD_MIN_SHARE).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from extractors.classify import posting_labels
 from extractors.sources.base import ParseResult, Payload
 from extractors.sources.registry import get_source
 from extractors.workers import processes_worth, started_executor, stop_now
+from warehouse import payload_files
 
 Labels = tuple[str, str]  # role_family, seniority
 
@@ -49,6 +52,9 @@ class ParsedPayload:
     payload: Payload
     parsed: ParseResult
     labels: list[Labels] | None = None
+    # The body compressed as the raw store keeps it (warehouse.payload_files.compress), when a
+    # worker did it: the landing then only writes it.
+    compressed_body: bytes | None = None
 
 
 class ParsingWorkerDied(RuntimeError):
@@ -56,10 +62,11 @@ class ParsingWorkerDied(RuntimeError):
     The payloads before it have landed whole; a re-run lands the rest."""
 
 
-def parse_and_label(
-    kind: str, payload: Payload, label: bool = True
-) -> tuple[ParseResult, list[Labels] | None]:
-    """What a worker does with one payload: parse it and, if asked, label every posting.
+def parse_ahead(
+    kind: str, payload: Payload, ahead: bool = True
+) -> tuple[ParseResult, list[Labels] | None, bytes | None]:
+    """What a worker does with one payload: parse it and, if asked, do ahead what the landing
+    does for a payload it has not stored: label every posting and compress the body.
 
     Each posting's content hash is computed here too, so it travels back cached (the landing
     reads it) instead of being computed in the landing process.
@@ -67,9 +74,10 @@ def parse_and_label(
     parsed = get_source(kind).parse(payload)
     for posting in parsed.postings:
         _ = posting.content_hash
-    if not label:
-        return parsed, None
-    return parsed, [posting_labels(p.title, p.text) for p in parsed.postings]
+    if not ahead:
+        return parsed, None, None
+    labels = [posting_labels(p.title, p.text) for p in parsed.postings]
+    return parsed, labels, payload_files.compress(payload.body)
 
 
 # CPU priority below the landing process (os.nice), and above the extraction workers, which
@@ -105,12 +113,13 @@ class ParsePool:
         self,
         kind: str,
         payloads: Iterable[Payload],
-        labels_wanted: Callable[[], bool] = lambda: True,
+        ahead_wanted: Callable[[], bool] = lambda: True,
     ) -> Iterator[ParsedPayload]:
         """Each payload with its parse and labels, in input order; payloads are read lazily.
 
-        `labels_wanted` is asked as each payload is handed out; when it says no, that payload
-        comes back without labels (and the landing classifies what it must itself). The first
+        `ahead_wanted` is asked as each payload is handed out; when it says no, that payload
+        comes back without labels or compressed body (and the landing classifies and compresses
+        what it must itself). The first
         payload is parsed in this process, unlabelled, while the workers start (0.3-0.5 s):
         a small input's re-run, with nothing to classify, then costs what one process costs.
         A parse that raises (a SourceError, say) raises here, at its payload's turn, as it would
@@ -118,18 +127,21 @@ class ParsePool:
         """
         source = get_source(kind)
         stream = iter(payloads)
-        in_flight: deque[tuple[Payload, Future[tuple[ParseResult, list[Labels] | None]]]] = deque()
+        in_flight: deque[
+            tuple[Payload, Future[tuple[ParseResult, list[Labels] | None, bytes | None]]]
+        ] = deque()
 
         def hand_out() -> None:
             while len(in_flight) < self.window and (payload := next(stream, None)) is not None:
-                future = self._executor.submit(parse_and_label, kind, payload, labels_wanted())
+                future = self._executor.submit(parse_ahead, kind, payload, ahead_wanted())
                 in_flight.append((payload, future))
 
         def oldest() -> ParsedPayload:
             payload, future = in_flight[0]
-            parsed, labels = future.result()  # on failure the payload stays first, to be named
+            # On failure the payload stays first, to be named.
+            parsed, labels, compressed_body = future.result()
             in_flight.popleft()
-            return ParsedPayload(payload, parsed, labels)
+            return ParsedPayload(payload, parsed, labels, compressed_body)
 
         first = next(stream, None)
         if first is None:

@@ -47,8 +47,19 @@ def body_path(directory: Path, payload_sha256: str) -> Path:
     return directory / payload_sha256[:2] / f"{payload_sha256}.zlib"
 
 
-def write_body(directory: Path, payload_sha256: str, body: bytes) -> None:
-    """Store `body` compressed under its name, durably; a body already stored is left as it is."""
+def compress(body: bytes) -> bytes:
+    """A body as its file holds it (what write_body writes and read_body undoes)."""
+    return zlib.compress(body, COMPRESSION_LEVEL)
+
+
+def write_body(
+    directory: Path, payload_sha256: str, body: bytes, compressed: bytes | None = None
+) -> None:
+    """Store `body` compressed under its name, durably; a body already stored is left as it is.
+
+    `compressed`, when given, is compress(body) done ahead (by a parsing worker,
+    skillpulse.parsing), so this process does not compress it again.
+    """
     path = body_path(directory, payload_sha256)
     if path.exists():
         return
@@ -56,7 +67,7 @@ def write_body(directory: Path, payload_sha256: str, body: bytes) -> None:
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     try:
         with partial.open("wb") as handle:
-            handle.write(zlib.compress(body, COMPRESSION_LEVEL))
+            handle.write(compress(body) if compressed is None else compressed)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, path)

@@ -162,12 +162,15 @@ _SHA = PAYLOAD_COLUMNS.index("payload_sha256")
 _BODY = PAYLOAD_COLUMNS.index("body")
 
 
-def _fresh_payloads(con: duckdb.DuckDBPyConnection, payloads: Sequence[Row]) -> list[Row]:
+def _fresh_payloads(
+    con: duckdb.DuckDBPyConnection, payloads: Sequence[Row], compressed: Mapping[str, bytes]
+) -> list[Row]:
     """The incoming payloads (staged as incoming_payloads) not stored yet, one per body.
 
     Their bodies are written to the store's payload files (warehouse.payload_files) now,
     before the transaction commits, and the rows keep an empty body; a store with no file
-    (in memory) keeps each body compressed in the row. Rows in PAYLOAD_COLUMNS order, then
+    (in memory) keeps each body compressed in the row. `compressed` holds bodies already
+    compressed (payload_files.compress), by sha256. Rows in PAYLOAD_COLUMNS order, then
     body_encoding."""
     stored = dict(
         con.execute(
@@ -190,12 +193,12 @@ def _fresh_payloads(con: duckdb.DuckDBPyConnection, payloads: Sequence[Row]) -> 
             if directory is not None and stored[sha] == payload_files.ENCODING:
                 # A stored row whose file is gone (a store copied without its payload folder)
                 # gets the file back from the same body arriving again; a file present is kept.
-                payload_files.write_body(directory, str(sha), received)
+                payload_files.write_body(directory, str(sha), received, compressed.get(sha))
         elif directory is None:
-            body = zlib.compress(received, payload_files.COMPRESSION_LEVEL)
+            body = compressed.get(sha) or payload_files.compress(received)
             fresh.append((*row[:_BODY], body, *row[_BODY + 1 :], "zlib"))
         else:
-            payload_files.write_body(directory, str(sha), received)
+            payload_files.write_body(directory, str(sha), received, compressed.get(sha))
             fresh.append((*row[:_BODY], b"", *row[_BODY + 1 :], payload_files.ENCODING))
     return fresh
 
@@ -238,6 +241,73 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
+# DuckDB writes the rows a transaction appends straight to the database file, compressed, once
+# they fill a row group (122,880 rows), and logs only where they went. Committed a 5,000-line
+# chunk at a time, every posting went through the WAL first and was compressed again at each
+# checkpoint, which rewrites a table's open row group: 1M postings landed in 118 s that way and
+# in 91 s in commits of 125,000 (one-off runs, docs/BENCHMARKS.md item 43). The cost is space:
+# blocks written and then rewritten at a checkpoint stay in the file as free blocks, which later
+# writes reuse (a 1M raw store: 852 MB -> 1,271 MB, 678 MB of it in use either way).
+ROWS_PER_COMMIT = 122_880
+
+
+class GroupedCommits:
+    """One transaction shared by a stream of landings, committed once ROWS_PER_COMMIT rows
+    have landed in it, and when the block ends.
+
+    Each landing runs in `landing(rows)`. A landing that fails rolls back the whole open group
+    and re-raises; the groups before it stay committed. An error raised between landings (a
+    payload that could not be read) ends the block with what landed so far committed. So a
+    killed or failed stream leaves whole groups of whole landings, and landing the same input
+    again stores the rest, as one transaction per landing did.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, rows_per_commit: int = ROWS_PER_COMMIT):
+        self.con = con
+        self.rows_per_commit = rows_per_commit
+        self._open = False
+        self._rows = 0
+
+    def __enter__(self) -> GroupedCommits:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Commit what has landed in the open group, if anything."""
+        if self._open:
+            self._commit()
+
+    @contextlib.contextmanager
+    def landing(self, rows: int) -> Iterator[None]:
+        if not self._open:
+            self.con.execute("begin transaction")
+            self._open = True
+        try:
+            yield
+        except BaseException:
+            self._open = False
+            self._rows = 0
+            with contextlib.suppress(duckdb.Error):  # as in transaction()
+                self.con.execute("rollback")
+            raise
+        self._rows += rows
+        if self._rows >= self.rows_per_commit:
+            self._commit()
+
+    def _commit(self) -> None:
+        self._open = False
+        self._rows = 0
+        self.con.execute("commit")
+
+
+def _transaction_of(
+    con: duckdb.DuckDBPyConnection, commits: GroupedCommits | None, rows: int
+) -> contextlib.AbstractContextManager[None]:
+    return transaction(con) if commits is None else commits.landing(rows)
+
+
 # The columns that say what a posting is (everything but its key and the bookkeeping of when and
 # in which run it was seen). A re-landed posting whose columns here all match the stored row is
 # "unchanged": only its bookkeeping moves, which is cheap, and it is not classified again.
@@ -256,6 +326,11 @@ _CONTENT_COLUMNS = tuple(
 # content_hash is the text's sha256): while these match the stored row, so do the labels.
 _CLASSIFIER_INPUTS = ("title", "content_hash")
 _LABELS = ("role_family", "seniority")
+
+
+_POSTING_ID = POSTING_COLUMNS.index("source_posting_id")
+_TITLE = POSTING_COLUMNS.index("title")
+_TEXT = POSTING_COLUMNS.index("text")
 
 
 class Unlabelled(NamedTuple):
@@ -364,7 +439,7 @@ def _land_postings(
             con.execute("select state, count(*) from landing_batch group by state").fetchall()
         )
         if classify is not None and (counts.get("new") or counts.get("changed")):
-            _classify_batch(con, classify)
+            _classify_batch(con, classify, postings)
         # The batch's rows as they will be stored: incoming columns, settled labels and state.
         rows = f"""
             (select {", ".join(f"i.{c}" for c in POSTING_COLUMNS if c not in _LABELS)},
@@ -402,23 +477,35 @@ def _land_postings(
     )
 
 
-def _classify_batch(con: duckdb.DuckDBPyConnection, classify: Classifier) -> None:
-    """Give the batch's unlabelled rows (new, or title or text changed) the classifier's labels."""
-    todo = con.execute(
-        """
-        select b.row_no, i.source_posting_id, i.title, i.text
-        from incoming_postings as i join landing_batch as b using (row_no)
-        where b.role_family is null or b.seniority is null
-        """
-    ).fetchall()
+def _classify_batch(
+    con: duckdb.DuckDBPyConnection, classify: Classifier, postings: Sequence[Row]
+) -> None:
+    """Give the batch's unlabelled rows (new, or title or text changed) the classifier's labels.
+
+    Title and text come from `postings`, the batch as given (row_no is a row's position in
+    it): reading them back from the staged table cost 0.6 s per 100k postings.
+    """
+    todo = [
+        row_no
+        for (row_no,) in con.execute(
+            """
+            select row_no from landing_batch
+            where role_family is null or seniority is null
+            order by row_no
+            """
+        ).fetchall()
+    ]
     if not todo:
         return
-    labels = classify([Unlabelled(pid, title, text, row) for row, pid, title, text in todo])
+    rows = [(row_no, postings[row_no]) for row_no in todo]
+    labels = classify(
+        [Unlabelled(row[_POSTING_ID], row[_TITLE], row[_TEXT], row_no) for row_no, row in rows]
+    )
     with _staged(
         con,
         "batch_labels",
         "select row_no, role_family, seniority from landing_batch",
-        ((row[0], family, level) for row, (family, level) in zip(todo, labels, strict=True)),
+        ((row_no, family, level) for row_no, (family, level) in zip(todo, labels, strict=True)),
     ):
         con.execute(
             """
@@ -439,6 +526,8 @@ def land_source_result(
     postings: Sequence[Row],
     rejects: Sequence[Row],
     classify: Classifier | None = None,
+    compressed_bodies: Mapping[str, bytes] | None = None,
+    commits: GroupedCommits | None = None,
 ) -> LandCounts:
     """Land one source's records (and, when given, its source_runs row) in one transaction.
 
@@ -449,9 +538,12 @@ def land_source_result(
     forward (and first_seen back, if it was seen earlier); if its content differs it is updated
     to the incoming version. Postings without role_family/seniority get them from `classify`,
     which runs only for new postings and ones whose title or text changed.
+    `compressed_bodies` may give payload bodies already compressed, by sha256
+    (warehouse.payload_files.compress); the others are compressed here. With `commits`, the
+    landing joins that group's transaction instead of committing on its own.
     """
     counts = LandCounts()
-    with transaction(con):
+    with _transaction_of(con, commits, len(postings)):
         if payloads:
             # Typed as stored; the incoming copy leaves the bodies out (raw_fetches needs none).
             typed = (
@@ -470,7 +562,7 @@ def land_source_result(
                     con,
                     "fresh_payloads",
                     typed.format(body="p.body,", encoding=", p.body_encoding"),
-                    _fresh_payloads(con, payloads),
+                    _fresh_payloads(con, payloads, compressed_bodies or {}),
                 ),
             ):
                 con.execute(
@@ -601,6 +693,7 @@ def land_extractions(
     taxonomy_version: str,
     content_hashes: list[str],
     mentions: Sequence[Row],
+    commits: GroupedCommits | None = None,
 ) -> None:
     """Store one batch's mentions and mark its texts extracted, in one transaction.
 
@@ -608,9 +701,10 @@ def land_extractions(
     skill_id, as skillpulse.extraction builds them. raw_mentions has no key (sql/raw/raw_mentions.sql); a
     text's mentions land only in the transaction that first marks it extracted with this
     version (raw_extractions keeps its key, and RETURNING names the rows it really inserted),
-    so a text landed twice, or by two writers, never doubles its mentions.
+    so a text landed twice, or by two writers, never doubles its mentions. With `commits`, the
+    batch joins that group's transaction instead of committing on its own.
     """
-    with transaction(con):
+    with _transaction_of(con, commits, len(mentions)):
         with _staged(
             con,
             "incoming_done",

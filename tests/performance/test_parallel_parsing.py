@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import threading
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -136,6 +137,8 @@ def test_the_pool_returns_payloads_in_order_with_labels_and_raises_a_parse_error
         ["Senior Data Scientist"],
     ]
     assert got[0].labels is None  # parsed in this process while the workers started
+    assert got[0].compressed_body is None  # the landing compresses it
+    assert zlib.decompress(got[1].compressed_body or b"") == second.body
     assert got[1].labels == [("ml-engineer", "unknown"), ("other", "lead")]
     assert got[2].labels == [posting_labels("Senior Data Scientist", "Python and SQL.")]
     assert got[2].labels == [("data-scientist", "senior")]
@@ -186,9 +189,11 @@ def test_a_rerun_stops_asking_the_workers_for_labels_and_classifies_what_changed
     labelled: list[bool] = []
     real_parse = parsing.ParsePool.parse
 
-    def recording(self, kind, payloads, labels_wanted):  # type: ignore[no-untyped-def]
-        for item in real_parse(self, kind, payloads, labels_wanted):
+    def recording(self, kind, payloads, ahead_wanted):  # type: ignore[no-untyped-def]
+        for item in real_parse(self, kind, payloads, ahead_wanted):
             labelled.append(item.labels is not None)
+            # The body is compressed ahead exactly when the labels are: both are for new postings.
+            assert (item.compressed_body is not None) == labelled[-1]
             yield item
 
     monkeypatch.setattr(parsing.ParsePool, "parse", recording)

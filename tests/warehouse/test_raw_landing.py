@@ -558,3 +558,104 @@ def test_a_payload_file_lost_with_its_row_kept_comes_back_when_the_body_lands_ag
     raw_store.land_source_result(con, "run-2", None, payloads_of(_payload_row("p1", body)), [], [])
     assert raw_store.payload_body(con, "p1") == body
     assert con.execute("select count(*) from raw_payloads").fetchone() == (1,)
+
+
+def test_a_body_compressed_ahead_is_written_as_given_and_reads_back_exactly(
+    con, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from warehouse import payload_files
+
+    body = b'{"id": "a", "text": "Python"}\n' * 40
+    ahead = payload_files.compress(body)
+    raw_store.land_source_result(
+        con,
+        "run-1",
+        None,
+        payloads_of(_payload_row("p1", body)),
+        [],
+        [],
+        compressed_bodies={"p1": ahead},
+    )
+    assert payload_files.body_path(tmp_path / "w.raw.payloads", "p1").read_bytes() == ahead
+    assert raw_store.payload_body(con, "p1") == body
+
+
+def committed_postings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Posting ids another connection sees: only what has committed."""
+    reader = con.cursor()
+    try:
+        rows = reader.execute("select source_posting_id from raw_postings order by 1").fetchall()
+    finally:
+        reader.close()
+    return [pid for (pid,) in rows]
+
+
+def test_grouped_landings_commit_together_once_the_group_holds_enough_rows(con) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+    with raw_store.GroupedCommits(con, rows_per_commit=3) as commits:
+        for pid in ("a", "b"):
+            raw_store.land_source_result(
+                con,
+                "run-1",
+                None,
+                [],
+                postings_of([posting(pid, T0)]),
+                [],
+                classify=classify,
+                commits=commits,
+            )
+        assert committed_postings(con) == []  # two rows of three: still open
+        raw_store.land_source_result(
+            con,
+            "run-1",
+            None,
+            [],
+            postings_of([posting("c", T0)]),
+            [],
+            classify=classify,
+            commits=commits,
+        )
+        assert committed_postings(con) == ["a", "b", "c"]
+        raw_store.land_extractions(
+            con, "v1", ["h1"], mentions_of(("h1", "python", 0)), commits=commits
+        )
+        assert con.cursor().execute("select count(*) from raw_mentions").fetchone() == (0,)
+    # The block's end commits what is open.
+    assert con.cursor().execute("select count(*) from raw_mentions").fetchone() == (1,)
+
+
+def test_a_failed_landing_rolls_back_its_group_and_an_error_between_landings_keeps_it(
+    con,
+) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+    refused = posting("x", T0, role_family="other", seniority="unknown")
+    refused["text"] = None
+
+    def land_in(commits: raw_store.GroupedCommits, *rows: dict[str, object]) -> None:
+        raw_store.land_source_result(
+            con,
+            "run-1",
+            None,
+            [],
+            postings_of(list(rows)),
+            [],
+            classify=classify,
+            commits=commits,
+        )
+
+    with raw_store.GroupedCommits(con, rows_per_commit=2) as commits:
+        land_in(commits, posting("a", T0), posting("b", T0))  # a whole group: committed
+        land_in(commits, posting("c", T0))
+        with pytest.raises(duckdb.ConstraintException, match=r"raw_postings\.\"?text"):
+            land_in(commits, refused)
+        # The failure took c, in the same open group, with it; the next landing starts afresh.
+        land_in(commits, posting("d", T0))
+    assert committed_postings(con) == ["a", "b", "d"]
+
+    with (
+        pytest.raises(OSError, match="unreadable chunk"),
+        raw_store.GroupedCommits(con, rows_per_commit=10) as commits,
+    ):
+        land_in(commits, posting("e", T0))
+        raise OSError("unreadable chunk")  # say, the input file failed between chunks
+    assert committed_postings(con) == ["a", "b", "d", "e"]
