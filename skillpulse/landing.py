@@ -12,6 +12,7 @@ import duckdb
 
 from extractors.classify import posting_labels
 from extractors.sources.base import (
+    Payload,
     Reject,
     SourceConfig,
     SourceError,
@@ -174,8 +175,9 @@ def ingest_jsonl(
     # with them.
     working_ahead_pays = True
 
-    def ahead_wanted() -> bool:
-        return working_ahead_pays
+    def ahead_wanted(payload: Payload) -> bool:
+        # A payload already stored holds postings already landed: a re-run's, typically.
+        return working_ahead_pays and not raw_store.payload_stored(con, payload.sha256)
 
     def chunks(pool: ParsePool | None) -> Iterator[ParsedPayload]:
         # Only reading and parsing: a file that cannot be read fails this source, while an

@@ -13,8 +13,8 @@ landing can tell; the landing uses the labels only for the postings it would hav
 itself, so what is stored is exactly what one process stores (landing.land_outcome). They
 compress each payload's body too (warehouse.payload_files), which the landing did at 2.1 s per
 100k postings while the workers waited for it. On a re-run nearly every label and body would
-be thrown away, so the landing stops asking for them once the chunks it lands are mostly
-postings already stored (landing.LABEL_AHEAD_MIN_SHARE).
+be thrown away, so the landing asks for none for a payload it has already stored, nor once
+the chunks it lands are mostly postings already stored (landing.LABEL_AHEAD_MIN_SHARE).
 """
 
 from __future__ import annotations
@@ -113,11 +113,11 @@ class ParsePool:
         self,
         kind: str,
         payloads: Iterable[Payload],
-        ahead_wanted: Callable[[], bool] = lambda: True,
+        ahead_wanted: Callable[[Payload], bool] = lambda payload: True,
     ) -> Iterator[ParsedPayload]:
         """Each payload with its parse and labels, in input order; payloads are read lazily.
 
-        `ahead_wanted` is asked as each payload is handed out; when it says no, that payload
+        `ahead_wanted` is asked about each payload as it is handed out; when it says no, it
         comes back without labels or compressed body (and the landing classifies and compresses
         what it must itself). The first
         payload is parsed in this process, unlabelled, while the workers start (0.3-0.5 s):
@@ -133,7 +133,7 @@ class ParsePool:
 
         def hand_out() -> None:
             while len(in_flight) < self.window and (payload := next(stream, None)) is not None:
-                future = self._executor.submit(parse_ahead, kind, payload, ahead_wanted())
+                future = self._executor.submit(parse_ahead, kind, payload, ahead_wanted(payload))
                 in_flight.append((payload, future))
 
         def oldest() -> ParsedPayload:

@@ -203,6 +203,14 @@ def _fresh_payloads(
     return fresh
 
 
+def payload_stored(con: duckdb.DuckDBPyConnection, payload_sha256: str) -> bool:
+    """Whether a payload with this body is in the raw store."""
+    found = con.execute(
+        "select 1 from raw_payloads where payload_sha256 = ? limit 1", [payload_sha256]
+    ).fetchone()
+    return found is not None
+
+
 def payload_body(con: duckdb.DuckDBPyConnection, payload_sha256: str) -> bytes:
     """A stored payload's body exactly as it was received."""
     row = con.execute(

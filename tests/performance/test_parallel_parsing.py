@@ -202,10 +202,16 @@ def test_a_rerun_stops_asking_the_workers_for_labels_and_classifies_what_changed
     assert labelled == [False] + [True] * 7 and classified_here == ["p0"]
     labelled.clear()
     classified_here.clear()
+    # The same file again: every payload is stored already, so nothing is asked for ahead.
+    landing.ingest_jsonl(con, "run-2", source, processes=2)
+    assert labelled == [False] * 8 and classified_here == []
+    labelled.clear()
+    # New bytes (a field the parser ignores) around the same postings, and p7 changed.
+    records = [{**record, "ignored": 1} for record in records]
     records[7] = {"id": "p7", "title": "Senior Data Scientist", "text": "Job 7."}
     _write(source, records)
     again: dict[str, float] = {}
-    landing.ingest_jsonl(con, "run-2", source, timings=again, processes=2)
+    landing.ingest_jsonl(con, "run-3", source, timings=again, processes=2)
     # Chunks 2-6 were handed out before anything landed; after the first, unchanged, chunk
     # landed, no more labels were asked for, and the changed p7 was classified here.
     assert labelled == [False] + [True] * 5 + [False] * 2
