@@ -1,4 +1,5 @@
-"""Landing what sources produced into the raw store, one transaction per outcome or chunk."""
+"""Landing what sources produced into the raw store: one transaction per outcome, and an
+ingest's chunks in groups of transactions (raw_store.GroupedCommits)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """The raw store of record (`<db>.raw.duckdb`): payloads, parsed postings, mentions, run logs.
 
-Only the pipeline writes it, one run at a time. Every write is one transaction keyed by natural
-keys, so a killed run leaves either nothing or a whole step, and re-running a step is a no-op.
+Only the pipeline writes it, one run at a time. Every write is keyed by natural keys and made in
+one transaction (an ingest's chunks and extraction batches share one per ROWS_PER_COMMIT rows,
+GroupedCommits), so a killed run leaves either nothing or whole steps, and re-running a step
+is a no-op.
 Rows arrive as tuples in the column order named below and reach DuckDB through its Appender
 into a temporary staging table, then one set-based statement per step; never row by row in SQL.
 Not DataFrames or Arrow tables: building either from Python objects imports pandas (pyarrow

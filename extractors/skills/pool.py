@@ -28,8 +28,8 @@ PlainExtraction = tuple[str, tuple[str, ...], tuple[PlainMention, ...]]
 
 class WorkerDied(RuntimeError):
     """An extraction worker process ended mid-run (killed for memory, say). The chunks it had
-    are lost, so nothing of them was returned; a caller landing per chunk keeps what it landed
-    and a re-run extracts the rest."""
+    are lost, so nothing of them was returned; a caller keeps what it landed (extract_pending
+    commits its open group when this is raised) and a re-run extracts the rest."""
 
 
 def chunked(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
