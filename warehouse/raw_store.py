@@ -206,10 +206,20 @@ def _fresh_payloads(
 
 
 def payload_stored(con: duckdb.DuckDBPyConnection, payload_sha256: str) -> bool:
-    """Whether a payload with this body is in the raw store."""
-    found = con.execute(
-        "select 1 from raw_payloads where payload_sha256 = ? limit 1", [payload_sha256]
-    ).fetchone()
+    """Whether a payload with this body has been committed to the raw store.
+
+    Asked on a cursor of its own: it runs between the landings of a GroupedCommits group, and
+    an error in the group's own transaction (a query interrupted, say) would make DuckDB turn
+    the group's commit into a rollback. A payload landed in that open group is not seen, which
+    only costs work done ahead in vain.
+    """
+    reader = con.cursor()
+    try:
+        found = reader.execute(
+            "select 1 from raw_payloads where payload_sha256 = ? limit 1", [payload_sha256]
+        ).fetchone()
+    finally:
+        reader.close()
     return found is not None
 
 
@@ -267,7 +277,10 @@ class GroupedCommits:
 
     Each landing runs in `landing(rows)`. A landing that fails rolls back the whole open group
     and re-raises; the groups before it stay committed. An error raised between landings (a
-    payload that could not be read) ends the block with what landed so far committed. So a
+    payload that could not be read) ends the block with what landed so far committed, so
+    nothing between landings may run on the group's connection: a DuckDB error there would
+    abort its transaction, and DuckDB then answers the commit with a rollback. A group also
+    holds its landings' dropped staging tables in memory until it commits. So a
     killed or failed stream leaves whole groups of whole landings, and landing the same input
     again stores the rest, as one transaction per landing did.
     """
@@ -307,9 +320,12 @@ class GroupedCommits:
             self._commit()
 
     def _commit(self) -> None:
-        self._open = False
-        self._rows = 0
-        self.con.execute("commit")
+        try:
+            self.con.execute("commit")
+        finally:
+            # A failed commit leaves no transaction open either.
+            self._open = False
+            self._rows = 0
 
 
 def _transaction_of(
