@@ -47,8 +47,8 @@ def extract_pending(
     """Extract every stored text not yet extracted with this taxonomy; returns texts done.
 
     Texts stream from the raw store in batches (never all at once); their mentions land in
-    transactions of about raw_store.ROWS_PER_COMMIT mentions (raw_store.GroupedCommits), each holding
-    whole batches. processes > 1 runs a persistent pool of worker processes that
+    transactions of about raw_store.ROWS_PER_COMMIT mentions (raw_store.GroupedCommits), each
+    holding whole batches. processes > 1 runs a persistent pool of worker processes that
     each build the extractor once (extractors.skills.pool); None picks default_processes. A
     running `pool` given (WarmPool's) is used whatever `processes` says, and left running.
     Given a Taxonomy rather than an extractor, the extractor is built only if extraction runs

@@ -32,6 +32,9 @@ from extractors.workers import processes_worth, started_executor, stop_now
 from warehouse import payload_files
 
 Labels = tuple[str, str]  # role_family, seniority
+# What a worker returns for one payload (parse_ahead): its parse, and the labels and compressed
+# body when they were asked for.
+WorkDone = tuple[ParseResult, list[Labels] | None, bytes | None]
 
 # Below this many bytes of input, one process parses it: a spawned worker needs 0.3-0.5 s to
 # start (the main module again: the `skillpulse` script imports skillpulse.cli), about what
@@ -62,9 +65,7 @@ class ParsingWorkerDied(RuntimeError):
     The payloads before it have landed whole; a re-run lands the rest."""
 
 
-def parse_ahead(
-    kind: str, payload: Payload, ahead: bool = True
-) -> tuple[ParseResult, list[Labels] | None, bytes | None]:
+def parse_ahead(kind: str, payload: Payload, ahead: bool = True) -> WorkDone:
     """What a worker does with one payload: parse it and, if asked, do ahead what the landing
     does for a payload it has not stored: label every posting and compress the body.
 
@@ -115,21 +116,20 @@ class ParsePool:
         payloads: Iterable[Payload],
         ahead_wanted: Callable[[Payload], bool] = lambda payload: True,
     ) -> Iterator[ParsedPayload]:
-        """Each payload with its parse and labels, in input order; payloads are read lazily.
+        """Each payload with its parse, labels and compressed body, in input order; payloads
+        are read lazily.
 
         `ahead_wanted` is asked about each payload as it is handed out; when it says no, it
         comes back without labels or compressed body (and the landing classifies and compresses
-        what it must itself). The first
-        payload is parsed in this process, unlabelled, while the workers start (0.3-0.5 s):
-        a small input's re-run, with nothing to classify, then costs what one process costs.
+        what it must itself). The first payload is parsed in this process, unlabelled, while
+        the workers start (0.3-0.5 s): a small input's re-run, with nothing to classify, then
+        costs what one process costs.
         A parse that raises (a SourceError, say) raises here, at its payload's turn, as it would
         in one process. Raises ParsingWorkerDied, naming the payload, when a worker ends first.
         """
         source = get_source(kind)
         stream = iter(payloads)
-        in_flight: deque[
-            tuple[Payload, Future[tuple[ParseResult, list[Labels] | None, bytes | None]]]
-        ] = deque()
+        in_flight: deque[tuple[Payload, Future[WorkDone]]] = deque()
 
         def hand_out() -> None:
             while len(in_flight) < self.window and (payload := next(stream, None)) is not None:

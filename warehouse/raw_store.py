@@ -254,11 +254,18 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
         con.execute("commit")
     except BaseException:
-        # A failed write (a full disk) can end the transaction itself; the rollback's own
-        # "no transaction is active" must not hide the error that explains what happened.
-        with contextlib.suppress(duckdb.Error):
-            con.execute("rollback")
+        _roll_back_quietly(con)
         raise
+
+
+def _roll_back_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction while an error is being raised.
+
+    A failed write (a full disk) can end the transaction itself; the rollback's own "no
+    transaction is active" must not hide the error that explains what happened.
+    """
+    with contextlib.suppress(duckdb.Error):
+        con.execute("rollback")
 
 
 # DuckDB writes the rows a transaction appends straight to the database file, compressed, once
@@ -277,12 +284,13 @@ class GroupedCommits:
 
     Each landing runs in `landing(rows)`. A landing that fails rolls back the whole open group
     and re-raises; the groups before it stay committed. An error raised between landings (a
-    payload that could not be read) ends the block with what landed so far committed, so
-    nothing between landings may run on the group's connection: a DuckDB error there would
-    abort its transaction, and DuckDB then answers the commit with a rollback. A group also
-    holds its landings' dropped staging tables in memory until it commits. So a
+    payload that could not be read) ends the block with what landed so far committed. So a
     killed or failed stream leaves whole groups of whole landings, and landing the same input
     again stores the rest, as one transaction per landing did.
+
+    Nothing between landings may run on the group's connection: a DuckDB error there would
+    abort its transaction, and DuckDB then answers the commit with a rollback. A group holds
+    its landings' dropped staging tables in memory until it commits.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, rows_per_commit: int = ROWS_PER_COMMIT):
@@ -312,8 +320,7 @@ class GroupedCommits:
         except BaseException:
             self._open = False
             self._rows = 0
-            with contextlib.suppress(duckdb.Error):  # as in transaction()
-                self.con.execute("rollback")
+            _roll_back_quietly(self.con)
             raise
         self._rows += rows
         if self._rows >= self.rows_per_commit:
