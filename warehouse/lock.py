@@ -13,6 +13,21 @@ class RunLocked(RuntimeError):
     """Another skillpulse run holds the warehouse."""
 
 
+# A holder writes its pid just after taking the lock and blanks it as it lets go, so a run
+# refused in between reads an empty file: it waits this long for the pid to appear rather than
+# naming no one (two runs started at once hit that window).
+PID_WAIT_S = 1.0
+
+
+def _holder_pid(handle: int) -> str:
+    deadline = time.monotonic() + PID_WAIT_S
+    while True:
+        holder = os.pread(handle, 64, 0).decode(errors="replace").strip()
+        if holder or time.monotonic() >= deadline:
+            return holder or "unknown"
+        time.sleep(0.01)
+
+
 class RunLock:
     """`with RunLock(path): ...` holds an exclusive flock; a killed holder releases it at exit."""
 
@@ -31,7 +46,7 @@ class RunLock:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    holder = os.pread(handle, 64, 0).decode(errors="replace").strip() or "unknown"
+                    holder = _holder_pid(handle)
                     os.close(handle)
                     raise RunLocked(
                         f"another skillpulse run (pid {holder}) is using {self.path.parent}; "
@@ -50,6 +65,8 @@ class RunLock:
         traceback: TracebackType | None,
     ) -> None:
         if self._handle is not None:
+            # A finished run's pid left in the file would be named by the next refused run.
+            os.ftruncate(self._handle, 0)
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             os.close(self._handle)
             self._handle = None
