@@ -85,7 +85,14 @@ def extract_pending(
                     submitted.append(batch)
                     yield batch
 
-            for plain in pool.map_chunks(drawn()):
+            for returned, plain in enumerate(pool.map_chunks(drawn())):
+                if not returned:
+                    # The rows landed before this (an ingest's load) may still be in the WAL,
+                    # to be checkpointed at the first commit. Checkpointed now, it runs while
+                    # the workers extract the batches already handed to them, not in this
+                    # process alone (1.4 s at 100k postings). The reader of pending texts keeps
+                    # its snapshot through it.
+                    raw_store.checkpoint(con)
                 landed(submitted.popleft(), plain_mention_rows(plain, version))
             return done
         if isinstance(extractor, Taxonomy):

@@ -335,6 +335,12 @@ class GroupedCommits:
             self._rows = 0
 
 
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write what the WAL holds into the database file now, rather than at the next commit
+    that finds the WAL over the threshold (CHECKPOINT_THRESHOLD)."""
+    con.execute("checkpoint")
+
+
 def _transaction_of(
     con: duckdb.DuckDBPyConnection, commits: GroupedCommits | None, rows: int
 ) -> contextlib.AbstractContextManager[None]:

@@ -120,6 +120,58 @@ def test_prefix_filter_misses_no_similar_pair() -> None:
     assert len(found) < len(sets) * (len(sets) - 1) // 4
 
 
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["x", "y", "z", "ml", "py"]), max_size=12), min_size=2, max_size=9
+    )
+)
+@example([[], [], ["x"]])  # texts without words share their one empty shingle
+@example([["x", "y"], ["x", "y"], ["x", "y", "z", "x", "y"]])
+def test_prefix_filter_misses_no_similar_pair_of_short_repetitive_texts(
+    ads: list[list[str]],
+) -> None:
+    # A tiny vocabulary makes repeated shingles within a text, texts under 5 words and empty
+    # ones: the cases where keys collapse or a text has a single shingle.
+    sets = [shingles(" ".join(words)) for words in ads]
+    found = _prefix_candidates(ads)
+    assert all(i < j for i, j in found)
+    for i, j in combinations(range(len(ads)), 2):
+        if jaccard(sets[i], sets[j]) >= duplicates._PREFIX_THRESHOLD:
+            assert (i, j) in found
+
+
+def test_prefix_filter_finds_a_pair_at_the_edge_of_its_bound() -> None:
+    # The bound is tight when one text contains the other: A has 100 shingles, B its first 89,
+    # so J = 0.89 and A's 11 shingles of its own fill its prefix but for the last place (12).
+    a = [f"w{i}" for i in range(104)]
+    b = a[:93]
+    assert len(shingles(" ".join(a))) == 100 and len(shingles(" ".join(b))) == 89
+    assert _prefix_candidates([a, b]) == {(0, 1)}
+
+
+def test_prefix_filter_pairs_on_rare_shared_shingles_not_on_boilerplate() -> None:
+    # 6 companies' ads under one block: all 24 repeat one boilerplate paragraph, each company's
+    # 4 ads repeat its own paragraph, and every ad ends in 3 words of its own. The ads of a
+    # company are near-duplicates (J ~ 0.90); ads of different companies share only the
+    # boilerplate. Shingles are taken rarest first, so each ad's prefix holds its company's
+    # shingles and never the boilerplate's: exactly the pairs within a company are candidates.
+    # (Ordered by hash alone, boilerplate shingles fill most prefixes and pair every ad.)
+    boilerplate = [f"b{i}" for i in range(80)]
+    ads = [
+        [
+            *boilerplate,
+            *(f"c{company}w{i}" for i in range(60)),
+            *(f"a{company}{ad}u{i}" for i in range(3)),
+        ]
+        for company in range(6)
+        for ad in range(4)
+    ]
+    within_company = {(i, j) for i, j in combinations(range(len(ads)), 2) if i // 4 == j // 4}
+    assert _prefix_candidates(ads) == within_company
+    sets = [shingles(" ".join(words)) for words in ads]
+    assert all(jaccard(sets[i], sets[j]) >= JACCARD_THRESHOLD for i, j in within_company)
+
+
 def test_signatures_are_the_per_text_minhash_in_any_chunking(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     sets = [shingles("one two three four five six seven"), shingles("short text")]
     # pinned: LSH decides which pairs of a large block are compared, so these must never move
