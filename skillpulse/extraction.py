@@ -92,7 +92,7 @@ def extract_pending(
                     # the workers extract the batches already handed to them, not in this
                     # process alone (1.4 s at 100k postings). The reader of pending texts keeps
                     # its snapshot through it.
-                    raw_store.checkpoint(con)
+                    commits.checkpoint()
                 landed(submitted.popleft(), plain_mention_rows(plain, version))
             return done
         if isinstance(extractor, Taxonomy):

@@ -153,7 +153,8 @@ def ingest_jsonl(
 
     A killed ingest leaves whole groups of whole chunks; re-running lands the same keys again,
     so nothing is doubled. Returns the totals as one outcome, whose source_runs row is written
-    last, with the last group. `chunk_landed` hears after each chunk lands what it did and the share of the file
+    last, with the last group (a failure writing it rolls that group back too; a re-run lands
+    it again). `chunk_landed` hears after each chunk lands what it did and the share of the file
     read so far (skillpulse.extraction.WarmPool starts the extraction workers from it).
     processes > 1 parses and classifies the chunks ahead in that many worker processes while
     this one lands (skillpulse.parsing); None picks by the file's size.

@@ -326,6 +326,13 @@ class GroupedCommits:
         if self._rows >= self.rows_per_commit:
             self._commit()
 
+    def checkpoint(self) -> None:
+        """Checkpoint between groups. Inside an open group DuckDB refuses it, and then answers
+        the group's commit with a rollback, so that is refused here first."""
+        if self._open:
+            raise RuntimeError("a checkpoint inside an open group would roll the group back")
+        checkpoint(self.con)
+
     def _commit(self) -> None:
         try:
             self.con.execute("commit")

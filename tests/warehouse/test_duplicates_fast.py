@@ -122,7 +122,10 @@ def test_prefix_filter_misses_no_similar_pair() -> None:
 
 @given(
     st.lists(
-        st.lists(st.sampled_from(["x", "y", "z", "ml", "py"]), max_size=12), min_size=2, max_size=9
+        st.lists(st.sampled_from(["x", "y", "z", "ml", "py"]), max_size=12)
+        | st.lists(st.sampled_from(["x", "y"]), min_size=20, max_size=60),
+        min_size=2,
+        max_size=9,
     )
 )
 @example([[], [], ["x"]])  # texts without words share their one empty shingle

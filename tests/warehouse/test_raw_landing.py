@@ -627,6 +627,18 @@ def test_grouped_landings_commit_together_once_the_group_holds_enough_rows(con) 
     assert con.cursor().execute("select count(*) from raw_mentions").fetchone() == (1,)
 
 
+def test_a_checkpoint_runs_between_groups_and_is_refused_inside_one(con) -> None:  # type: ignore[no-untyped-def]
+    with raw_store.GroupedCommits(con, rows_per_commit=10) as commits:
+        commits.checkpoint()  # nothing open: DuckDB checkpoints
+        raw_store.land_extractions(
+            con, "v1", ["h1"], mentions_of(("h1", "python", 0)), commits=commits
+        )
+        # Inside the open group DuckDB would refuse, and then roll the group back at commit.
+        with pytest.raises(RuntimeError, match="open group"):
+            commits.checkpoint()
+    assert con.cursor().execute("select count(*) from raw_mentions").fetchone() == (1,)
+
+
 def test_a_failed_landing_rolls_back_its_group_and_an_error_between_landings_keeps_it(
     con,
 ) -> None:  # type: ignore[no-untyped-def]
