@@ -189,17 +189,14 @@ def _prefix_candidates(words: Sequence[list[str]]) -> set[tuple[int, int]]:
     """
     if len(words) < 2:
         return set()
-    texts, keys = _shingle_key_table(words)
+    counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    texts, keys = _shingle_key_table(words, counts)
     # Runs of one key (the table is in key order) are the texts that have it.
-    new_key = np.empty(len(keys), dtype=bool)
-    new_key[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=new_key[1:])
-    run_starts = np.flatnonzero(new_key)
+    run_starts = np.flatnonzero(_run_starts(keys))
     run_lengths = np.diff(np.append(run_starts, len(keys)))
     texts_with_key = np.repeat(run_lengths, run_lengths)
     shared = texts_with_key > 1
 
-    counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     most = np.maximum(counts - SHINGLE_WORDS + 1, 1)
     prefix = most - np.floor(_PREFIX_THRESHOLD * most).astype(np.int64) + 1
     unshared = np.bincount(texts[~shared], minlength=len(words))
@@ -216,7 +213,7 @@ def _prefix_candidates(words: Sequence[list[str]]) -> set[tuple[int, int]]:
 
     order = np.lexsort((texts, keys))
     texts, keys = texts[order], keys[order]
-    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    bounds = np.flatnonzero(_run_starts(keys))[1:]
     candidates: set[tuple[int, int]] = set()
     for sharing in np.split(texts, bounds):
         if len(sharing) > 1:
@@ -229,8 +226,11 @@ _KEY_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd, so each step is one-to-o
 _ALL_BITS = (1 << 64) - 1
 
 
-def _shingle_key_table(words: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """(text, key) of each distinct shingle key of each text, sorted by key, then text.
+def _shingle_key_table(
+    words: Sequence[list[str]], counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(text, key) of each distinct shingle key of each text, sorted by key, then text;
+    `counts` holds each text's number of words.
 
     A 5-word shingle's key is the polynomial of its words' hash() values mod 2**64; a text of
     fewer than 5 words has one shingle, the whole text, keyed by hash() of its word tuple. The
@@ -239,7 +239,6 @@ def _shingle_key_table(words: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarr
     """
     text_bits = max(1, (len(words) - 1).bit_length())
     shift = np.uint64(text_bits)
-    counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     total = int(counts.sum())
     word_hashes = np.fromiter(
         map(hash, chain.from_iterable(words)), dtype=np.int64, count=total
@@ -263,11 +262,15 @@ def _shingle_key_table(words: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarr
         )
         parts.append((whole >> shift << shift) | short.astype(np.uint64))
     table = np.sort(np.concatenate(parts))
-    keep = np.empty(len(table), dtype=bool)
-    keep[0] = True
-    np.not_equal(table[1:], table[:-1], out=keep[1:])
-    table = table[keep]
+    table = table[_run_starts(table)]
     return (table & np.uint64((1 << text_bits) - 1)).astype(np.int64), table >> shift
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Whether each value of a sorted array differs from the one before it (the first does)."""
+    starts = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
 
 
 def similar_texts(texts: Mapping[str, str]) -> dict[str, set[str]]:

@@ -327,11 +327,13 @@ class GroupedCommits:
             self._commit()
 
     def checkpoint(self) -> None:
-        """Checkpoint between groups. Inside an open group DuckDB refuses it, and then answers
-        the group's commit with a rollback, so that is refused here first."""
+        """Write what the WAL holds into the database file now, between groups, rather than at
+        the next commit that finds the WAL over CHECKPOINT_THRESHOLD. Inside an open group
+        DuckDB refuses it, and then answers the group's commit with a rollback, so that is
+        refused here first."""
         if self._open:
             raise RuntimeError("a checkpoint inside an open group would roll the group back")
-        checkpoint(self.con)
+        self.con.execute("checkpoint")
 
     def _commit(self) -> None:
         try:
@@ -340,12 +342,6 @@ class GroupedCommits:
             # A failed commit leaves no transaction open either.
             self._open = False
             self._rows = 0
-
-
-def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
-    """Write what the WAL holds into the database file now, rather than at the next commit
-    that finds the WAL over the threshold (CHECKPOINT_THRESHOLD)."""
-    con.execute("checkpoint")
 
 
 def _transaction_of(
