@@ -152,6 +152,27 @@ def test_prefix_filter_finds_a_pair_at_the_edge_of_its_bound() -> None:
     assert _prefix_candidates([a, b]) == {(0, 1)}
 
 
+def test_a_prefix_full_of_unshared_shingles_pairs_nothing() -> None:
+    # A: 10 words, 6 shingles, prefix 6 - floor(0.89 * 6) + 1 = 2 places. Its first 5 shingles
+    # (rarest first: no other text has them) fill both places, so the 6th, shared with B, is
+    # out of it: J(A, B) = 1/6 can never reach the threshold.
+    a = [f"w{i}" for i in range(10)]
+    b = a[5:]
+    assert _prefix_candidates([a, b]) == set()
+
+
+def test_a_shared_shingle_just_past_the_prefix_pairs_nothing() -> None:
+    # A: 10 words, 6 shingles, 2 prefix places, every shingle shared. Rarest first, A's
+    # prefix is s1 (with X) and s2 (with Y); s6, shared by A, B and C, comes third, so A
+    # pairs with neither B nor C; s3-s5, shared by the D copies too, come after it.
+    a = [f"w{i}" for i in range(10)]
+    x, y, b, c = a[0:5], a[1:6], a[5:10], a[5:10]
+    d = a[2:9]  # shingles s3, s4, s5
+    assert _prefix_candidates([a, x, y, b, c, d, d, d]) == {
+        (0, 1), (0, 2), (3, 4), (5, 6), (5, 7), (6, 7),
+    }  # fmt: skip
+
+
 def test_prefix_filter_pairs_on_rare_shared_shingles_not_on_boilerplate() -> None:
     # 6 companies' ads under one block: all 24 repeat one boilerplate paragraph, each company's
     # 4 ads repeat its own paragraph, and every ad ends in 3 words of its own. The ads of a
