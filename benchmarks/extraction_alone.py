@@ -21,12 +21,10 @@ import json
 import time
 from pathlib import Path
 
-import duckdb
-
-from extractors.skills.pool import ExtractorPool
-from extractors.skills.taxonomy import load_taxonomy
-from skillpulse.extraction import EXTRACT_BATCH, default_processes
-from warehouse import raw_store
+# Nothing else at the top: the pool's spawned workers re-import this module (it is __main__),
+# and the ingest's workers re-import nothing heavier than skillpulse/__main__.py. With DuckDB
+# and the pipeline imported here, each worker's start-up, which the time includes, paid for
+# them, flattering the ratio.
 
 # No run extracts with this version, so every stored text is pending for it: the ingest's own
 # reader (raw_store.iter_pending_texts) then yields every distinct text, in its batches.
@@ -35,6 +33,11 @@ NO_VERSION = "benchmarks.extraction_alone: a version no run uses"
 
 def stored_batches(raw: Path) -> list[list[tuple[str, str]]]:
     """Every distinct (content_hash, text) of a raw store, in the batches the ingest reads."""
+    import duckdb
+
+    from skillpulse.extraction import EXTRACT_BATCH
+    from warehouse import raw_store
+
     con = duckdb.connect(str(raw), read_only=True)
     try:
         return list(raw_store.iter_pending_texts(con, NO_VERSION, EXTRACT_BATCH))
@@ -44,6 +47,10 @@ def stored_batches(raw: Path) -> list[list[tuple[str, str]]]:
 
 def measure(batches: list[list[tuple[str, str]]], taxonomy: Path | None) -> dict:
     """Start the pool the ingest would start for these texts and extract them all."""
+    from extractors.skills.pool import ExtractorPool
+    from extractors.skills.taxonomy import load_taxonomy
+    from skillpulse.extraction import default_processes
+
     texts = sum(len(batch) for batch in batches)
     processes = default_processes(texts)
     started = time.perf_counter()

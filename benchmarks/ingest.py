@@ -10,6 +10,11 @@ plus extraction workers, PSS) and of the largest single process (RSS), both samp
 the four stages: interpreter start-up, imports, opening the stores and the closing summary.
 Then benchmarks.extraction_alone times the same worker pool extracting every distinct text of
 the raw store with nothing else running: the ratio's denominator.
+
+The command is `python -m skillpulse` run from the checkout being measured: the same entry the
+`skillpulse` script runs (skillpulse/__main__.py), so its spawned workers import what a user's
+workers import. Until the fourteenth session it was `python -c`, whose workers import no main
+module at all, while the script's workers imported the whole command line (typer, rich).
 """
 
 from __future__ import annotations
@@ -37,8 +42,8 @@ def ingest_twice(
         timings = workdir / f"timings-{number}.json"
         command = [
             sys.executable,
-            "-c",
-            "from skillpulse.cli import main; main()",
+            "-m",
+            "skillpulse",
             "ingest",
             "--input",
             str(corpus),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from extractors.http import HttpSettings
 from extractors.sources.base import SourceConfig
-from extractors.sources.registry import SOURCES
+from extractors.sources.registry import KINDS
 
 _HTTP_KEYS = {
     "user_agent",
@@ -114,8 +114,8 @@ def _source(entry: object, where: str) -> SourceConfig:
     if not isinstance(entry, dict):
         raise ConfigError(f"{where} is not a table")
     kind = entry.get("kind")
-    if kind not in SOURCES:
-        raise ConfigError(f"{where} has kind {kind!r}; expected one of {sorted(SOURCES)}")
+    if kind not in KINDS:
+        raise ConfigError(f"{where} has kind {kind!r}; expected one of {sorted(KINDS)}")
     where = f"{where} ({kind})"
     board = entry.get("board") or _DEFAULT_BOARD.get(kind)
     if not board or not isinstance(board, str):

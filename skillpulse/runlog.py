@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import duckdb
@@ -15,9 +16,15 @@ def new_run_id(command: str) -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{command}"
 
 
+_log = logging.getLogger("skillpulse")
+
+
 def start_run(
     con: duckdb.DuckDBPyConnection, run_id: str, command: str, taxonomy: Taxonomy
 ) -> datetime:
+    """Log a run as running, and clear what runs that stopped early left: their rows are
+    marked interrupted (raw_store.record_run), their payload files swept. The caller holds the
+    run lock (warehouse.lock)."""
     started_at = datetime.now(UTC)
     raw_store.record_run(
         con,
@@ -34,6 +41,14 @@ def start_run(
             "message": None,
         },
     )
+    swept = raw_store.sweep_payload_files(con)
+    if swept.partial or swept.unreferenced:
+        _log.warning(
+            "removed payload files an earlier run left when it stopped: %d half-written, "
+            "%d whole but never recorded (landing those payloads again writes them again)",
+            swept.partial,
+            swept.unreferenced,
+        )
     return started_at
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import duckdb
@@ -194,3 +196,55 @@ def test_cli_read_commands_name_a_missing_warehouse_in_one_line(
     assert result.exit_code == 2
     assert f"no warehouse at {db}" in result.output
     assert not db.exists()
+
+
+def test_spawned_workers_of_the_skillpulse_script_do_not_import_the_command_line(
+    tmp_path: Path,
+) -> None:
+    # A spawned worker first re-imports what its parent ran as __main__: the generated
+    # `skillpulse` script, whose only import is the [project.scripts] entry. That entry must
+    # not pull in skillpulse.cli (typer, rich), which no worker uses.
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    module, function = pyproject["project"]["scripts"]["skillpulse"].split(":")
+    script = tmp_path / "skillpulse_script.py"
+    script.write_text(
+        f"from {module} import {function}\n"
+        "import sys\n"
+        "\n"
+        "def imported():\n"
+        "    import sys\n"
+        "    return sorted({'typer', 'rich', 'skillpulse.cli'} & set(sys.modules))\n"
+        "\n"
+        "if __name__ == '__main__':\n"
+        "    from extractors.workers import started_executor, stop_now\n"
+        "    executor = started_executor(1)\n"
+        "    print('WORKER', executor.submit(imported).result(timeout=120))\n"
+        "    print('PARENT', imported())\n"
+        "    stop_now(executor)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).parents[1],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "WORKER []" in done.stdout, done.stdout
+    assert "PARENT []" in done.stdout, done.stdout
+
+
+def test_python_dash_m_skillpulse_runs_the_command_line_and_keeps_its_exit_code(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "missing.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "skillpulse", "ingest", "--input", str(missing)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).parents[1],
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"no such input file: {missing}" in done.stderr.replace("\n", "")

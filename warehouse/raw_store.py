@@ -661,6 +661,22 @@ def record_source_run(
     )
 
 
+def sweep_payload_files(con: duckdb.DuckDBPyConnection) -> payload_files.Swept:
+    """Delete the payload body files a stopped run left beside this raw store (payload_files.
+    sweep); the caller holds the run lock. Nothing to do for an in-memory store."""
+    directory = payload_files.directory_of(con)
+    if directory is None:
+        return payload_files.Swept(0, 0)
+    stored = {
+        sha
+        for (sha,) in con.execute(
+            "select payload_sha256 from raw_payloads where body_encoding = ?",
+            [payload_files.ENCODING],
+        ).fetchall()
+    }
+    return payload_files.sweep(directory, stored)
+
+
 INTERRUPTED_MESSAGE = "the process stopped before the run finished (killed or crashed)"
 
 

@@ -1,1 +1,1 @@
-"""One module per job source, each behind the `Source` interface, listed in `registry.SOURCES`."""
+"""One module per job source, each behind the `Source` interface, listed in `registry`."""

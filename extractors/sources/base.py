@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
-from extractors.http import HttpClient, Response
+if TYPE_CHECKING:
+    # Annotations only: parsing (a parsing worker's whole job) needs no HTTP client (requests).
+    from extractors.http import HttpClient, Response
 
 
 @dataclass(frozen=True)

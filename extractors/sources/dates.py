@@ -8,8 +8,18 @@ from datetime import UTC, date, datetime
 def parse_timestamp(value: object) -> datetime | None:
     """ISO-8601 strings, dates, and epoch seconds or milliseconds to UTC; None when absent.
 
-    Raises ValueError for present-but-impossible values so the caller can reject the record.
+    Raises ValueError for present-but-impossible values so the caller can reject the record,
+    including values Python's datetime cannot hold in UTC (an epoch number beyond the
+    platform's time_t, "0001-01-01T00:00:00+01:00"), which it reports as OverflowError or
+    OSError.
     """
+    try:
+        return _parsed(value)
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"timestamp out of range: {value!r}") from exc
+
+
+def _parsed(value: object) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):

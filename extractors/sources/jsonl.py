@@ -11,11 +11,14 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extractors.classify import salary_from_text, workplace
-from extractors.http import HttpClient
 from extractors.sources.base import ParseResult, Payload, Posting, Reject, SourceConfig, SourceError
 from extractors.sources.dates import parse_timestamp
+
+if TYPE_CHECKING:
+    from extractors.http import HttpClient
 
 LINES_PER_PAYLOAD = 5000
 MAX_TEXT_CHARS = 200_000
@@ -122,7 +125,7 @@ def parse_line(raw_line: bytes, payload: Payload) -> Posting:
 def _checked_date(record: dict, key: str) -> datetime | None:
     try:
         value = parse_timestamp(record.get(key))
-    except (ValueError, OverflowError, OSError) as exc:
+    except ValueError as exc:
         raise ValueError(f"impossible '{key}': {record.get(key)!r}") from exc
     if value is not None and not (_EARLIEST <= value <= datetime(2100, 1, 1, tzinfo=UTC)):
         raise ValueError(f"impossible '{key}': {record.get(key)!r}")

@@ -104,5 +104,17 @@ def test_kill_9_at_every_stage_then_one_run_equals_a_clean_run(
     assert "interrupted" in statuses, statuses
     assert set(statuses[:-1]) <= {"interrupted", "ok"}, statuses
     assert list((db.parent / ".build").iterdir()) == []
+    # Whatever the kills left in the payload folder, the last run swept: every body file left
+    # is one a stored payload names, and no half-written file remains.
+    raw = duckdb.connect(str(db.parent / "warehouse.raw.duckdb"), read_only=True)
+    try:
+        named = {
+            f"{sha}.zlib"
+            for (sha,) in raw.execute("select payload_sha256 from raw_payloads").fetchall()
+        }
+    finally:
+        raw.close()
+    bodies = db.parent / "warehouse.raw.payloads"
+    assert {p.name for p in bodies.rglob("*") if p.is_file()} == named
     assert _count(db, "select count(*) from raw_postings") == POSTINGS - bad
     assert _count(db, "select count(distinct record_ref) from fct_rejects") == bad

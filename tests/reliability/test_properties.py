@@ -163,7 +163,7 @@ def test_dates_are_utc_or_refused(value: object) -> None:
     EXAMPLES["dates"] += 1
     try:
         parsed = parse_timestamp(value)
-    except (ValueError, OverflowError, OSError):
+    except ValueError:  # what a caller turns into a reject naming the record
         return
     assert parsed is None or (
         parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0

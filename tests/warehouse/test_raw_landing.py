@@ -583,14 +583,23 @@ def test_a_body_compressed_ahead_is_written_as_given_and_reads_back_exactly(
     assert raw_store.payload_body(con, "p1") == body
 
 
-def committed_postings(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Posting ids another connection sees: only what has committed."""
+def committed(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    """What another connection reads: only what has committed."""
     reader = con.cursor()
     try:
-        rows = reader.execute("select source_posting_id from raw_postings order by 1").fetchall()
+        return reader.execute(sql).fetchall()
     finally:
         reader.close()
-    return [pid for (pid,) in rows]
+
+
+def committed_postings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        pid for (pid,) in committed(con, "select source_posting_id from raw_postings order by 1")
+    ]
+
+
+def committed_mentions(con: duckdb.DuckDBPyConnection) -> int:
+    return committed(con, "select count(*) from raw_mentions")[0][0]
 
 
 def test_grouped_landings_commit_together_once_the_group_holds_enough_rows(con) -> None:  # type: ignore[no-untyped-def]
@@ -622,9 +631,9 @@ def test_grouped_landings_commit_together_once_the_group_holds_enough_rows(con) 
         raw_store.land_extractions(
             con, "v1", ["h1"], mentions_of(("h1", "python", 0)), commits=commits
         )
-        assert con.cursor().execute("select count(*) from raw_mentions").fetchone() == (0,)
+        assert committed_mentions(con) == 0
     # The block's end commits what is open.
-    assert con.cursor().execute("select count(*) from raw_mentions").fetchone() == (1,)
+    assert committed_mentions(con) == 1
 
 
 def test_a_checkpoint_runs_between_groups_and_is_refused_inside_one(con) -> None:  # type: ignore[no-untyped-def]
@@ -636,7 +645,7 @@ def test_a_checkpoint_runs_between_groups_and_is_refused_inside_one(con) -> None
         # Inside the open group DuckDB would refuse, and then roll the group back at commit.
         with pytest.raises(RuntimeError, match="open group"):
             commits.checkpoint()
-    assert con.cursor().execute("select count(*) from raw_mentions").fetchone() == (1,)
+    assert committed_mentions(con) == 1
 
 
 def test_a_failed_landing_rolls_back_its_group_and_an_error_between_landings_keeps_it(
@@ -674,3 +683,46 @@ def test_a_failed_landing_rolls_back_its_group_and_an_error_between_landings_kee
         land_in(commits, posting("e", T0))
         raise OSError("unreadable chunk")  # say, the input file failed between chunks
     assert committed_postings(con) == ["a", "b", "d", "e"]
+
+
+def test_a_run_starting_sweeps_the_body_files_a_stopped_run_left_and_keeps_the_rest(
+    con, tmp_path: Path, small_taxonomy, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    from skillpulse.runlog import start_run
+
+    body = b'{"id": "a", "text": "Python"}\n' * 50
+    raw_store.land_source_result(con, "run-1", None, payloads_of(_payload_row("p1", body)), [], [])
+    folder = tmp_path / "w.raw.payloads"
+    # What a killed run leaves: a body written before its row committed, a half-written one.
+    (folder / "q2").mkdir()
+    (folder / "q2" / "q2.zlib").write_bytes(b"whole, never recorded")
+    (folder / "p1" / "p1.zlib.4242.partial").write_bytes(b"half")
+    # Never named by write_body, so never ours to delete.
+    (folder / "notes.txt").write_text("kept")
+    (folder / "q2" / "README").write_text("kept")
+    (folder / "backup").mkdir()
+    (folder / "backup" / "zz.zlib").write_bytes(b"kept")
+
+    with caplog.at_level("WARNING", logger="skillpulse"):
+        start_run(con, "run-2", "ingest", small_taxonomy)
+
+    left = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    assert left == ["backup/zz.zlib", "notes.txt", "p1/p1.zlib", "q2/README"]
+    assert raw_store.payload_body(con, "p1") == body
+    assert "1 half-written, 1 whole but never recorded" in caplog.text
+
+
+def test_a_run_starting_with_nothing_left_behind_removes_nothing_and_says_nothing(
+    con, tmp_path: Path, small_taxonomy, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    from skillpulse.runlog import start_run
+    from warehouse import payload_files
+
+    raw_store.land_source_result(
+        con, "run-1", None, payloads_of(_payload_row("p1", b"x" * 100)), [], []
+    )
+    with caplog.at_level("WARNING", logger="skillpulse"):
+        start_run(con, "run-2", "ingest", small_taxonomy)
+    assert caplog.text == ""
+    assert (tmp_path / "w.raw.payloads" / "p1" / "p1.zlib").is_file()
+    assert payload_files.sweep(tmp_path / "absent", set()) == payload_files.Swept(0, 0)
