@@ -68,7 +68,9 @@ def extract_pending(
 
     def landed(batch: list[tuple[str, str]], mentions: list[MentionRow]) -> None:
         nonlocal done
-        done += land_extraction_batch(con, version, batch, mentions, commits)
+        # Every batch is read as pending (one snapshot, each text once) and landed once, under
+        # the run lock: no text of it can be marked extracted already.
+        done += land_extraction_batch(con, version, batch, mentions, commits, known_new=True)
         if progress:
             progress(done, total)
 
@@ -216,8 +218,10 @@ def land_extraction_batch(
     batch: list[tuple[str, str]],
     mentions: list[MentionRow],
     commits: raw_store.GroupedCommits | None = None,
+    known_new: bool = False,
 ) -> int:
+    """Land one batch's mentions; `known_new` as raw_store.land_extractions takes it."""
     raw_store.land_extractions(
-        con, taxonomy_version, [h for h, _ in batch], mentions, commits=commits
+        con, taxonomy_version, [h for h, _ in batch], mentions, commits=commits, known_new=known_new
     )
     return len(batch)

@@ -726,3 +726,35 @@ def test_a_run_starting_with_nothing_left_behind_removes_nothing_and_says_nothin
     assert caplog.text == ""
     assert (tmp_path / "w.raw.payloads" / "p1" / "p1.zlib").is_file()
     assert payload_files.sweep(tmp_path / "absent", set()) == payload_files.Swept(0, 0)
+
+
+def test_a_batch_known_new_marks_every_text_and_lands_every_mention(con) -> None:  # type: ignore[no-untyped-def]
+    raw_store.land_extractions(
+        con,
+        "v1",
+        ["h1", "h2", "h1"],
+        mentions_of(("h1", "python", 0), ("h2", "sql", 4)),
+        known_new=True,
+    )
+    assert con.execute(
+        "select content_hash, taxonomy_version from raw_extractions order by 1"
+    ).fetchall() == [("h1", "v1"), ("h2", "v1")]
+    assert con.execute(
+        "select content_hash, skill_id, start_char from raw_mentions order by 1"
+    ).fetchall() == [("h1", "python", 0), ("h2", "sql", 4)]
+
+
+def test_a_batch_known_new_that_is_not_fails_whole_and_doubles_nothing(con) -> None:  # type: ignore[no-untyped-def]
+    raw_store.land_extractions(con, "v1", ["h1"], mentions_of(("h1", "python", 0)))
+    with pytest.raises(duckdb.ConstraintException):
+        raw_store.land_extractions(
+            con,
+            "v1",
+            ["h2", "h1"],
+            mentions_of(("h2", "sql", 4), ("h1", "python", 0)),
+            known_new=True,
+        )
+    assert con.execute("select content_hash from raw_extractions").fetchall() == [("h1",)]
+    assert con.execute("select content_hash, skill_id from raw_mentions").fetchall() == [
+        ("h1", "python")
+    ]
