@@ -462,6 +462,15 @@ def _land_postings(
                     qualify row_number() over (partition by {key} order by row_no desc) = 1
                 ) as i
                 left join raw_postings as p using ({key})
+            ),
+            -- The stored rows of the keys found, by rowid. An inner join from the found rows
+            -- only: with none found (new postings, a whole first run) DuckDB then reads none of
+            -- raw_postings, where a left join from every row read its columns in every row
+            -- group (at 1M stored postings, 45 of the statement's 75 ms per 5,000-line chunk).
+            stored as materialized (
+                select f.row_no, p.*
+                from (select row_no, stored_row from found where stored_row is not null) as f
+                join (select rowid as stored_row, * from raw_postings) as p using (stored_row)
             )
             select f.row_no, f.stored_row,
                 {labels["role_family"]} as role_family,
@@ -475,7 +484,7 @@ def _land_postings(
                 end as state
             from found as f
             join incoming_postings as i using (row_no)
-            left join (select rowid as stored_row, * from raw_postings) as p using (stored_row)
+            left join stored as p using (row_no)
             """
         )
         counts = dict(
