@@ -96,30 +96,34 @@ _GENERIC_ENGINEER = _Caseless(
     r"(?:engineers?|developers?|software engineers?)\W*$",
 )
 
-_SENIORITY_RULES: tuple[tuple[str, _Caseless], ...] = (
-    ("intern", _Caseless(r"\b(intern|internship|co-op|werkstudent|working student)\b")),
-    ("principal", _Caseless(r"\b(principal|distinguished|fellow)\b")),
-    ("staff", _Caseless(r"\bstaff\b|\b(?:engineer|scientist|developer)\s+iv\b")),
+_SENIORITY_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("intern", r"\b(intern|internship|co-op|werkstudent|working student)\b"),
+    ("principal", r"\b(principal|distinguished|fellow)\b"),
+    ("staff", r"\bstaff\b|\b(?:engineer|scientist|developer)\s+iv\b"),
     (
         "lead",
-        _Caseless(r"\b(lead|tech lead|head of|manager|director|vp|vice president|chief)\b"),
+        r"\b(lead|tech lead|head of|manager|director|vp|vice president|chief)\b",
     ),
     (
         "senior",
-        _Caseless(r"\b(senior|sr\.?)(?=\W|$)|\b(?:engineer|scientist|developer)\s+iii\b"),
+        r"\b(senior|sr\.?)(?=\W|$)|\b(?:engineer|scientist|developer)\s+iii\b",
     ),
     (
         "junior",
-        _Caseless(
-            r"\b(junior|jr\.?|entry[- ]level|graduate|new grad|associate)(?=\W|$)"
-            r"|\b(?:engineer|scientist|developer)\s+i\b(?!\w)"
-        ),
+        r"\b(junior|jr\.?|entry[- ]level|graduate|new grad|associate)(?=\W|$)"
+        r"|\b(?:engineer|scientist|developer)\s+i\b(?!\w)",
     ),
     (
         "mid",
-        _Caseless(r"\b(mid[- ]level|intermediate)\b|\b(?:engineer|scientist|developer)\s+ii\b"),
+        r"\b(mid[- ]level|intermediate)\b|\b(?:engineer|scientist|developer)\s+ii\b",
     ),
 )
+_SENIORITY_RULES = tuple((level, _Caseless(pattern)) for level, pattern in _SENIORITY_PATTERNS)
+# Matches exactly when some rule above does (an alternation matches where any of its branches
+# would). Most first lines name no level (a tenth of the real corpus's do), and one search of
+# this rules them out where seven searches did: 9.1 -> 3.5 us a line over 5,000 real first
+# lines, the seven searches still deciding the level for the lines it lets through.
+_ANY_SENIORITY = _Caseless("|".join(f"(?:{pattern})" for _, pattern in _SENIORITY_PATTERNS))
 
 _REMOTE = re.compile(r"\b(remote|work from home|wfh|distributed team|anywhere)\b", re.IGNORECASE)
 _HYBRID = re.compile(r"\bhybrid\b", re.IGNORECASE)
@@ -197,6 +201,8 @@ def seniority(title: str | None, text: str) -> str:
     The text is consulted only when there is no title: descriptions say "you will lead…".
     """
     candidate = _Folded(title if title and title.strip() else _first_line(text))
+    if not _ANY_SENIORITY.search(candidate):
+        return "unknown"
     for level, pattern in _SENIORITY_RULES:
         if pattern.search(candidate):
             return level

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractors.classify import role_family, salary_from_text, seniority, workplace
 
@@ -127,3 +129,56 @@ def test_a_caseless_pattern_written_with_upper_case_letters_is_refused() -> None
     with pytest.raises(ValueError, match="lower case"):
         _Caseless(r"\bSenior\b")
     _Caseless(r"\bsenior\W\s\d")  # escapes such as \W are not letters of the pattern
+
+
+_LEVEL_WORDS = [
+    "Intern",
+    "co-op",
+    "Working Student",
+    "Principal",
+    "Fellow",
+    "Staff",
+    "Engineer IV",
+    "Tech Lead",
+    "Head of",
+    "Manager",
+    "VP",
+    "Senior",
+    "Sr.",
+    "Engineer III",
+    "Junior",
+    "Jr.",
+    "Entry-level",
+    "New Grad",
+    "Engineer I",
+    "Mid-level",
+    "Developer II",
+    "Internal",
+    "Staffing",
+    "Leader",
+    "Seniority",
+    "ML",
+    "|",
+    "(",
+    "\u0130",
+    "\u017ftaff",
+    "Acme",
+    "Berlin",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LEVEL_WORDS), max_size=6), st.sampled_from([" ", "", " | "]))
+def test_seniority_is_the_first_rule_that_matches_whatever_the_words(
+    words: list[str], separator: str
+) -> None:
+    # seniority() first rules out lines no rule matches with one search of their union; the
+    # level must still be the first rule's, in rule order, that matches the line.
+    from extractors.classify import _SENIORITY_RULES, _Folded
+
+    line = separator.join(words)
+    first = next(
+        (level for level, rule in _SENIORITY_RULES if rule.search(_Folded(line))), "unknown"
+    )
+    assert seniority(line, "") == first
+    assert seniority(None, line + "\nWe use Python.") == first
