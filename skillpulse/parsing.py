@@ -36,9 +36,9 @@ Labels = tuple[str, str]  # role_family, seniority
 # body when they were asked for.
 WorkDone = tuple[ParseResult, list[Labels] | None, bytes | None]
 
-# Below this many bytes of input, one process parses it: a spawned worker needs 0.3-0.5 s to
-# start (the main module again: the `skillpulse` script imports skillpulse.cli), about what
-# parsing and classifying ~8 MB of postings costs in one process.
+# Below this many bytes of input, one process parses it: a spawned worker needed 0.3-0.5 s to
+# start when workers also imported the command line (docs/BENCHMARKS.md item 47; less now),
+# about what parsing and classifying ~8 MB of postings costs in one process.
 PARALLEL_MIN_BYTES = 8 << 20
 
 

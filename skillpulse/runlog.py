@@ -9,7 +9,7 @@ import duckdb
 
 from extractors.skills.taxonomy import Taxonomy
 from skillpulse.collect import SourceOutcome
-from warehouse import raw_store
+from warehouse import payload_files, raw_store
 
 
 def new_run_id(command: str) -> str:
@@ -48,6 +48,12 @@ def start_run(
             "%d whole but never recorded (landing those payloads again writes them again)",
             swept.partial,
             swept.unreferenced,
+        )
+    if swept.failed:
+        _log.warning(
+            "could not remove %d payload files or folders an earlier run left in %s",
+            swept.failed,
+            payload_files.directory_of(con),
         )
     return started_at
 

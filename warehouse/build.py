@@ -662,9 +662,9 @@ def _grouped_batches(
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(_WORKER_START))
     try:
         # Start the workers now, while DuckDB sorts the stream (a pool starts a process only
-        # when a task is submitted and none is idle). Starting one takes 0.3-0.5 s (numpy, and
-        # the main module again: the `skillpulse` script imports skillpulse.cli), so this
-        # process groups batches too, from the first one on.
+        # when a task is submitted and none is idle). Starting one took 0.3-0.5 s while workers
+        # also imported the command line (docs/BENCHMARKS.md item 47), and still means importing
+        # numpy, so this process groups batches too, from the first one on.
         warm_ups = [
             executor.submit(duplicates_module.duplicate_groups, Copies([], [], [], []), {})
             for _ in range(workers)

@@ -109,10 +109,11 @@ def read_body(directory: Path, payload_sha256: str) -> bytes:
 
 @dataclass(frozen=True)
 class Swept:
-    """What sweep deleted."""
+    """What sweep deleted, and what it could not."""
 
     partial: int  # half-written bodies: a run killed while writing one
     unreferenced: int  # whole bodies no stored payload names: a run stopped before its commit
+    failed: int = 0  # files it should have deleted and could not (permissions, say)
 
 
 def sweep(directory: Path, stored: Collection[str]) -> Swept:
@@ -121,22 +122,41 @@ def sweep(directory: Path, stored: Collection[str]) -> Swept:
 
     Only for a caller holding the run lock (warehouse.lock): then no other process is writing a
     body, so a partial file is abandoned and a body no committed row names has no row coming.
-    Deleting such a body loses nothing: landing its payload again writes it again. Files and
-    folders write_body would not have named are left alone.
+    Deleting such a body loses nothing: landing its payload again writes it again. Only regular
+    files named as write_body names them are touched. Best effort: a file that cannot be
+    deleted is counted, never raised, so tidying up cannot stop a run.
     """
-    partial = unreferenced = 0
-    if not directory.is_dir():
+    partial = unreferenced = failed = 0
+    try:
+        folders = [folder for folder in directory.iterdir() if len(folder.name) == 2]
+    except OSError:  # no folder yet (nothing stored), or not one
         return Swept(0, 0)
-    for folder in directory.iterdir():
-        if len(folder.name) != 2 or not folder.is_dir():
+    for folder in folders:
+        try:
+            paths = list(folder.iterdir()) if folder.is_dir() else []
+        except OSError:
+            failed += 1
             continue
-        for path in folder.iterdir():
+        for path in paths:
             if _PARTIAL_FILE.fullmatch(path.name):
-                path.unlink(missing_ok=True)
-                partial += 1
+                kind = "partial"
             elif (body := _BODY_FILE.fullmatch(path.name)) and (
                 body["name"][:2] == folder.name and body["name"] not in stored
             ):
-                path.unlink(missing_ok=True)
+                kind = "unreferenced"
+            else:
+                continue
+            if path.is_symlink() or not path.is_file():
+                continue  # write_body makes regular files only
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError:
+                failed += 1
+                continue
+            if kind == "partial":
+                partial += 1
+            else:
                 unreferenced += 1
-    return Swept(partial, unreferenced)
+    return Swept(partial, unreferenced, failed)

@@ -484,7 +484,7 @@ def _land_postings(
                 end as state
             from found as f
             join incoming_postings as i using (row_no)
-            left join stored as p using (row_no)
+            left join stored as p using (row_no, stored_row)
             """
         )
         counts = dict(

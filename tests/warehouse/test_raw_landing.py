@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -758,3 +759,31 @@ def test_a_batch_known_new_that_is_not_fails_whole_and_doubles_nothing(con) -> N
     assert con.execute("select content_hash, skill_id from raw_mentions").fetchall() == [
         ("h1", "python")
     ]
+
+
+def test_a_sweep_leaves_what_write_body_never_makes_and_counts_what_it_cannot_remove(
+    tmp_path: Path,
+) -> None:
+    from warehouse import payload_files
+
+    folder = tmp_path / "payloads"
+    (folder / "ab" / "abcd.zlib").mkdir(parents=True)  # a folder named like a body
+    (folder / "ab" / "abff.zlib").write_bytes(b"unreferenced")
+    (folder / "ab" / "abee.zlib.12.partial").write_bytes(b"half")
+    (folder / "cd").mkdir()
+    (folder / "cd" / "cd01.zlib").symlink_to(folder / "ab" / "abff.zlib")
+    (folder / "ef").mkdir()
+    (folder / "ef" / "ef02.zlib").write_bytes(b"unreferenced, in a folder we may not change")
+    (folder / "ef").chmod(0o555)
+    try:
+        swept = payload_files.sweep(folder, stored=set())
+    finally:
+        (folder / "ef").chmod(0o755)
+    assert (folder / "ab" / "abcd.zlib").is_dir()
+    assert (folder / "cd" / "cd01.zlib").is_symlink()
+    assert not (folder / "ab" / "abff.zlib").exists()
+    assert not (folder / "ab" / "abee.zlib.12.partial").exists()
+    if os.geteuid() == 0:  # root may change any folder: the file goes like the others
+        assert swept == payload_files.Swept(partial=1, unreferenced=2, failed=0)
+    else:
+        assert swept == payload_files.Swept(partial=1, unreferenced=1, failed=1)
