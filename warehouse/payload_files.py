@@ -34,9 +34,11 @@ ENCODING = "zlib-file"
 # Level 1: four times faster than the default and within a few percent of its size on JSON.
 COMPRESSION_LEVEL = 1
 _SAFE_NAME = re.compile(r"[0-9A-Za-z_-]+")
+_BODY_SUFFIX = ".zlib"
+_PARTIAL_SUFFIX = ".partial"
 # What write_body names a body and its temporary copy: <sha256>.zlib, <sha256>.zlib.<pid>.partial
-_BODY_FILE = re.compile(r"(?P<name>[0-9A-Za-z_-]+)\.zlib")
-_PARTIAL_FILE = re.compile(r"[0-9A-Za-z_-]+\.zlib\.[0-9]+\.partial")
+_BODY_FILE = re.compile(rf"(?P<name>{_SAFE_NAME.pattern}){re.escape(_BODY_SUFFIX)}")
+_PARTIAL_FILE = re.compile(rf"{_BODY_FILE.pattern}\.[0-9]+{re.escape(_PARTIAL_SUFFIX)}")
 
 
 def directory_of(con: duckdb.DuckDBPyConnection) -> Path | None:
@@ -53,7 +55,7 @@ def directory_of(con: duckdb.DuckDBPyConnection) -> Path | None:
 def body_path(directory: Path, payload_sha256: str) -> Path:
     if not _SAFE_NAME.fullmatch(payload_sha256):
         raise ValueError(f"not a payload name: {payload_sha256!r}")
-    return directory / payload_sha256[:2] / f"{payload_sha256}.zlib"
+    return directory / payload_sha256[:2] / f"{payload_sha256}{_BODY_SUFFIX}"
 
 
 def compress(body: bytes) -> bytes:
@@ -73,7 +75,7 @@ def write_body(
     if path.exists():
         return
     _make_durable_folder(path.parent)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}{_PARTIAL_SUFFIX}")
     try:
         with partial.open("wb") as handle:
             handle.write(compress(body) if compressed is None else compressed)
