@@ -105,18 +105,31 @@ def start(command: list[str], **kwargs: object) -> subprocess.Popen[str]:
 def kill_when(
     child: subprocess.Popen[str], ready: Callable[[], bool], delay_s: float, timeout_s: float = 60
 ) -> bool:
-    """SIGKILL the child `delay_s` after `ready()` first holds; False if it ended before that."""
+    """SIGKILL the child `delay_s` after `ready()` first holds; False if it ended before that
+    (or `ready()` never held), saying why on stdout, which pytest shows when a test fails."""
     deadline = time.monotonic() + timeout_s
     while not ready():
         if child.poll() is not None or time.monotonic() > deadline:
+            _report_missed(child, "before it was ready")
             return False
         time.sleep(0.01)
     time.sleep(delay_s)
     if child.poll() is not None:
+        _report_missed(child, f"within {delay_s} s of being ready")
         return False
     os.kill(child.pid, signal.SIGKILL)
     child.communicate(timeout=30)
     return True
+
+
+def _report_missed(child: subprocess.Popen[str], when: str) -> None:
+    """Print why a kill point was missed: the child's exit code and the end of its stderr."""
+    if child.poll() is None:
+        print(f"kill point missed: pid {child.pid} still running, never ready; left running")
+        return
+    _, stderr = child.communicate(timeout=30)
+    print(f"kill point missed: pid {child.pid} ended {when}, exit code {child.returncode}")
+    print(stderr[-2000:])
 
 
 def lock_held(db: Path, pid: int) -> Callable[[], bool]:
