@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import multiprocessing
-import os
 import re
 import shutil
 import time
@@ -29,6 +28,7 @@ from extractors.workers import processes_worth, stop_now
 from warehouse import docs
 from warehouse import duplicates as duplicates_module
 from warehouse.duplicates import COPY_COLUMNS, Copies, duplicate_groups
+from warehouse.files import replace_durably, wal_of
 from warehouse.paths import WarehousePaths
 from warehouse.raw_store import tune
 from warehouse.scheduling import build_side_by_side
@@ -271,7 +271,7 @@ def build_warehouse(
         _discard(scratch)  # a failed build (a full disk, say) leaves no scratch file behind
         raise
     con.close()
-    _publish(scratch, paths.db)
+    replace_durably(scratch, paths.db)
     lap("publish")
     return BuildResult(paths.db, time.perf_counter() - started, tables, steps.seconds)
 
@@ -874,31 +874,15 @@ def _copy_raw_store(raw: Path, scratch: Path) -> None:
     holder = duckdb.connect(str(raw), read_only=True)
     try:
         shutil.copyfile(raw, scratch)
-        if _wal(raw).exists():
-            shutil.copyfile(_wal(raw), _wal(scratch))
+        if wal_of(raw).exists():
+            shutil.copyfile(wal_of(raw), wal_of(scratch))
     finally:
         holder.close()
 
 
-def _publish(scratch: Path, target: Path) -> None:
-    with scratch.open("rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(scratch, target)
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
 def _discard(scratch: Path) -> None:
-    for path in (scratch, _wal(scratch)):
+    for path in (scratch, wal_of(scratch)):
         path.unlink(missing_ok=True)
-
-
-def _wal(database: Path) -> Path:
-    """Where DuckDB keeps a database file's write-ahead log."""
-    return database.with_name(database.name + ".wal")
 
 
 def _safe(run_id: str) -> str:

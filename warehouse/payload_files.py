@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from warehouse.files import fsync_folder
+
 if TYPE_CHECKING:
     # A parsing worker compresses bodies with this module and never opens a database.
     import duckdb
@@ -83,7 +85,7 @@ def write_body(
             os.fsync(handle.fileno())
         os.replace(partial, path)
         # The rename itself must reach the disk before the row naming the file commits.
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
     finally:
         partial.unlink(missing_ok=True)
 
@@ -94,15 +96,7 @@ def _make_durable_folder(folder: Path) -> None:
         return
     _make_durable_folder(folder.parent)
     folder.mkdir(exist_ok=True)
-    _fsync_folder(folder.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
+    fsync_folder(folder.parent)
 
 
 def read_body(directory: Path, payload_sha256: str) -> bytes:

@@ -24,6 +24,7 @@ from typing import NamedTuple
 import duckdb
 
 from warehouse import payload_files
+from warehouse.files import replace_durably, wal_of
 from warehouse.sqlfiles import raw_ddl
 
 # The rows the landing functions take, column for column; sql/raw has the stored types.
@@ -104,6 +105,8 @@ def tune(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the raw store with every sql/raw table present."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        _create_whole(path)
     con = tune(duckdb.connect(str(path)))
     for model in raw_ddl():
         con.execute(model.sql)
@@ -111,6 +114,27 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
         _drop_primary_key(con, table)
     _add_payload_encoding(con)
     return con
+
+
+def _create_whole(path: Path) -> None:
+    """Create an empty store under a working name and rename it into place once DuckDB has
+    written it whole.
+
+    DuckDB creating a file at `path` itself is not atomic: a run killed in the few
+    milliseconds after the file appears leaves one that every later run refuses ("exists, but
+    it is not a valid DuckDB database file"), and the warehouse is stuck until someone deletes
+    it. A working file a killed run left is only ever an empty store, so it is removed. The
+    caller holds the run lock (warehouse.lock), so no other run is creating one.
+    """
+    creating = path.with_name(f"{path.name}.creating")
+    for leftover in (creating, wal_of(creating)):
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect(str(creating))
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    replace_durably(creating, path)
 
 
 # Tables that lost their primary key (see their files in sql/raw/): one row per key is kept by

@@ -8,6 +8,9 @@ either absent or a whole warehouse; after one final run, every table equals a cl
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -26,6 +29,7 @@ from killing import (
 )
 
 from warehouse.build import REQUIRED_OBJECTS
+from warehouse.raw_store import open_raw
 
 pytestmark = pytest.mark.slow
 
@@ -118,3 +122,40 @@ def test_kill_9_at_every_stage_then_one_run_equals_a_clean_run(
     assert {p.name for p in bodies.rglob("*") if p.is_file()} == named
     assert _count(db, "select count(*) from raw_postings") == POSTINGS - bad
     assert _count(db, "select count(distinct record_ref) from fct_rejects") == bad
+
+
+# A child that creates a raw store the moment it is told to, its imports already paid for.
+_CREATE_ON_CUE = """
+import sys
+from pathlib import Path
+from warehouse.raw_store import open_raw
+print("ready", flush=True)
+sys.stdin.readline()
+open_raw(Path(sys.argv[1])).close()
+"""
+
+
+def test_kill_9_as_the_raw_store_file_appears_never_leaves_one_the_next_run_refuses(
+    tmp_path: Path,
+) -> None:
+    """DuckDB writes a new file's headers after creating it, so a run killed in between once
+    left an empty file that every later run refused ("not a valid DuckDB database file").
+    Each child here is killed the moment the store's file shows up at its path."""
+    for attempt in range(10):
+        path = tmp_path / f"try-{attempt}" / "warehouse.raw.duckdb"
+        child = start([sys.executable, "-c", _CREATE_ON_CUE, str(path)], stdin=subprocess.PIPE)
+        assert child.stdout is not None and child.stdin is not None
+        assert child.stdout.readline() == "ready\n"
+        child.stdin.write("\n")
+        child.stdin.flush()
+        deadline = time.monotonic() + 30
+        while not path.exists() and child.poll() is None and time.monotonic() < deadline:
+            pass  # no sleep: the window is the few microseconds after the file is created
+        child.kill()
+        child.communicate(timeout=30)
+        con = open_raw(path)  # raises on a half-made file
+        try:
+            assert con.execute("select count(*) from raw_postings").fetchone() == (0,)
+        finally:
+            con.close()
+        record_figure("process", "SIGKILL as the raw store's file appears", 1, "next open works")

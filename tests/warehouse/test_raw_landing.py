@@ -333,6 +333,31 @@ def test_a_store_made_with_the_old_primary_key_is_rebuilt_without_it(tmp_path: P
         con.close()
 
 
+def test_a_store_whose_creation_was_cut_short_is_created_again(tmp_path: Path) -> None:
+    """What a run killed while DuckDB created the store leaves is the working file (bytes that
+    are no database) and perhaps its WAL; the next open makes the store and removes both."""
+    path = tmp_path / "warehouse.raw.duckdb"
+    creating = tmp_path / "warehouse.raw.duckdb.creating"
+    creating.write_bytes(b"\x00" * 100)
+    (tmp_path / "warehouse.raw.duckdb.creating.wal").write_bytes(b"half a log")
+    con = raw_store.open_raw(path)
+    try:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    finally:
+        con.close()
+    assert {"raw_postings", "raw_payloads", "raw_mentions", "raw_extractions"} <= tables
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.raw.duckdb"]
+
+
+def test_an_existing_file_that_is_not_a_store_is_refused_not_replaced(tmp_path: Path) -> None:
+    """Only a working file is ever thrown away: a file at the store's own path is the user's."""
+    path = tmp_path / "warehouse.raw.duckdb"
+    path.write_bytes(b"someone else's data")
+    with pytest.raises(duckdb.Error, match="not a valid DuckDB database file"):
+        raw_store.open_raw(path)
+    assert path.read_bytes() == b"someone else's data"
+
+
 def _payload_row(sha: str, body: bytes) -> dict[str, object]:
     return {
         "payload_sha256": sha,

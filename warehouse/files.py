@@ -1,0 +1,30 @@
+"""Putting a finished file in place, so that a reader (or the next run) finds it whole or not
+at all, even after a kill -9 or a power loss."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def wal_of(database: Path) -> Path:
+    """Where DuckDB keeps a database file's write-ahead log."""
+    return database.with_name(database.name + ".wal")
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a folder's entries (a file created or renamed in it) durable."""
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def replace_durably(finished: Path, target: Path) -> None:
+    """Rename a closed, finished file over `target` once its bytes are on disk, and make the
+    rename itself durable: a crash leaves the old target or the new one, never half of one."""
+    with finished.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(finished, target)
+    fsync_folder(target.parent)
