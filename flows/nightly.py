@@ -6,9 +6,11 @@ timeouts and caching, and in what order. The functions themselves are in skillpu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
+from prefect.exceptions import MissingContextError
 from prefect.futures import PrefectFuture
 
 from extractors.http import HttpSettings
@@ -166,6 +169,31 @@ def _outcome(future: PrefectFuture, source: SourceConfig) -> pipeline.SourceOutc
     )
 
 
+class _ToRunLog(logging.Handler):
+    """Passes a pipeline record (logger "skillpulse") to the log of the flow or task run that
+    emitted it, where whoever watches the nightly reads; outside a run it does nothing."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            run_logger = get_run_logger()
+        except MissingContextError:
+            return
+        run_logger.log(record.levelno, record.getMessage())
+
+
+@contextlib.contextmanager
+def _pipeline_records_in_run_log() -> Iterator[None]:
+    # Prefect's extra_loggers setting would do this too, but only where Prefect's settings are
+    # read from (a profile, or pyproject.toml in the working directory).
+    handler = _ToRunLog()
+    pipeline_logger = logging.getLogger("skillpulse")
+    pipeline_logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        pipeline_logger.removeHandler(handler)
+
+
 @flow(name="nightly", log_prints=True)
 def nightly(
     config_path: str = "skillpulse.toml",
@@ -183,7 +211,7 @@ def nightly(
     paths.ensure_dirs()
     taxonomy = load_taxonomy(Path(taxonomy_path) if taxonomy_path else None)
     run_id = pipeline.new_run_id("nightly")
-    with RunLock(paths.lock):
+    with _pipeline_records_in_run_log(), RunLock(paths.lock):
         started_at = start_run_log(paths, run_id, taxonomy)
         try:
             summary = _collect_to_report(

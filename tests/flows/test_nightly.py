@@ -94,14 +94,38 @@ def test_nightly_lands_what_succeeded_and_fails_the_run_for_a_broken_source(
     assert (tmp_path / "data" / "reports" / "latest.html").is_file()
 
 
+def _run_log_messages(flow_run_id: object) -> list[str]:
+    """Every log line of a flow run and its task runs, from the harness's REST API."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/logs/filter",
+        json={"logs": {"flow_run_id": {"any_": [str(flow_run_id)]}}, "limit": 200},
+    )
+    response.raise_for_status()
+    return [str(log["message"]) for log in response.json()]
+
+
 def test_nightly_run_twice_adds_no_postings(prefect_harness: None, tmp_path: Path) -> None:
     from flows.nightly import nightly
 
     with ReplayServer() as server:
         config = _config(tmp_path, server.url)
         first = nightly(str(config), refetch=True, return_state=True)
+        # what a run killed while writing a payload body leaves
+        stray = tmp_path / "data" / "warehouse.raw.payloads" / "ab" / f"ab{'0' * 62}.zlib.1.partial"
+        stray.parent.mkdir(exist_ok=True)
+        stray.write_bytes(b"half a body")
         second = nightly(str(config), refetch=True, return_state=True)
     assert first.is_completed() and second.is_completed()
+    # the second run swept it, and says so in its own run log, not only on stderr
+    assert not stray.exists()
+    swept = [m for m in _run_log_messages(second.state_details.flow_run_id) if "removed" in m]
+    assert swept == [
+        "removed payload files an earlier run left when it stopped: 1 half-written, "
+        "0 whole but never recorded (landing those payloads again writes them again)"
+    ]
     raw = duckdb.connect(str(tmp_path / "data" / "warehouse.raw.duckdb"), read_only=True)
     try:
         assert raw.execute("select count(*) from raw_postings").fetchone() == (SAMPLE_LANDED,)
