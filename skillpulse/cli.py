@@ -246,7 +246,9 @@ def ingest(
     timings: Annotated[
         Path | None,
         typer.Option(
-            "--timings", help="Write seconds per stage (parse, load, extract, build) as JSON here."
+            "--timings",
+            help="Write seconds per stage (parse, load, extract, build, and each build step) "
+            "as JSON here.",
         ),
     ] = None,
 ) -> None:
@@ -308,8 +310,9 @@ def ingest(
                 con.close()
             tick = time.perf_counter()
             with step("building the warehouse"):
-                pipeline.build(paths, run_id, tax)
+                built = pipeline.build(paths, run_id, tax)
             stages["build"] = time.perf_counter() - tick
+            stages.update({f"build: {name}": s for name, s in built.steps.items()})
             stages["peak_rss_mb_after_build"] = _peak_rss_mb()
     except RunLocked as exc:
         console.print(f"[red]{exc}[/red]")
