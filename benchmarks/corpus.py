@@ -185,8 +185,12 @@ def generate(
     out: Path,
     seed: int = 20261121,
     model: BigramModel | None = None,
+    first_month: date = date(2011, 1, 1),
+    months: int = 180,
+    id_prefix: str = "syn-",
 ) -> dict[str, object]:
-    """Write `postings` JSONL lines to `out`; returns facts about what was written."""
+    """Write `postings` JSONL lines to `out`, posted evenly over `months` months from
+    `first_month`; returns facts about what was written."""
     real = True
     if model is None:
         model, real = load_model()
@@ -194,7 +198,6 @@ def generate(
     companies: list[tuple[str, int]] = []  # (name, text seed) per company, in first-seen order
     by_posting: list[int] = []  # company index of each posting (preferential attachment)
     chars = 0
-    first_month = date(2011, 1, 1)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as handle:
         for i in range(postings):
@@ -227,13 +230,13 @@ def generate(
                 f"{header}\n\n{body}\n\n{_name(body_rng)} is our {kind}. "
                 f"Apply: jobs@{name.lower()}.io"
             )
-            month = i * 180 // max(postings, 1)
+            month = first_month.month - 1 + i * months // max(postings, 1)
             posted = date(first_month.year + month // 12, month % 12 + 1, 1 + i % 28)
             chars += len(text)
             handle.write(
                 json.dumps(
                     {
-                        "id": f"syn-{i}",
+                        "id": f"{id_prefix}{i}",
                         "source": "synthetic",
                         "title": None,
                         "company": name,

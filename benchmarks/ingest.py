@@ -1,9 +1,12 @@
-"""End-to-end ingest (JSONL → built marts), the nightly re-run over the same input, and
-extraction alone over the same texts.
+"""End-to-end ingest (JSONL → built marts), the nightly re-run over the same input, a nightly
+run with 1% new postings, and extraction alone over the same texts.
 
-`skillpulse ingest` runs in a subprocess, twice over the same file into the same warehouse:
-the first run lands, extracts and builds everything; the second finds every posting already
-landed with the same content hash, extracts nothing and rebuilds the marts. Per run: wall time,
+`skillpulse ingest` runs in a subprocess, three times into the same warehouse: the first run
+lands, extracts and builds everything; the second, over the same file, finds every posting
+already landed with the same content hash, extracts nothing and rebuilds the marts; the third
+lands a nightly batch of new postings (1% of the corpus, synthetic, posted in the month after
+the corpus's last, by companies the store has not seen) and extracts and builds what that
+changes: what a nightly run with new postings costs once the history is stored. Per run: wall time,
 the stage timings the CLI writes with --timings, peak memory of the whole process tree (parent
 plus extraction workers, PSS) and of the largest single process (RSS), both sampled every
 0.1 s, the raw store's and the warehouse's sizes on disk. "other" is the wall time outside
@@ -23,22 +26,34 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import duckdb
+
+from benchmarks import corpus as synthetic
 from benchmarks.common import REPO, run_measured
 from warehouse.paths import WarehousePaths
 
+NIGHTLY_SHARE = 0.01  # a nightly batch's new postings, as a share of the stored corpus
+NIGHTLY_SEED = 20261122
+RUN_KINDS = ("first", "re-run, same input", "nightly, 1% new postings")
 
-def ingest_twice(
-    corpus: Path, workdir: Path, taxonomy: Path, processes: int = 0, runs: int = 2
+
+def ingest_runs(
+    corpus: Path, workdir: Path, taxonomy: Path, processes: int = 0
 ) -> dict[str, object]:
+    """The three runs of RUN_KINDS into one fresh warehouse, then extraction alone."""
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     db = workdir / "warehouse.duckdb"
     raw = WarehousePaths.for_db(db).raw
     out: dict[str, object] = {"corpus": str(corpus), "runs": []}
-    for number in range(1, runs + 1):
+    for number, kind in enumerate(RUN_KINDS, start=1):
+        source = corpus
+        if kind == RUN_KINDS[2]:
+            source, out["nightly_postings"] = nightly_batch(db, workdir / "nightly.jsonl")
         timings = workdir / f"timings-{number}.json"
         command = [
             sys.executable,
@@ -46,7 +61,7 @@ def ingest_twice(
             "skillpulse",
             "ingest",
             "--input",
-            str(corpus),
+            str(source),
             "--db",
             str(db),
             "--taxonomy",
@@ -57,6 +72,7 @@ def ingest_twice(
             str(timings),
         ]
         measured = run_measured(command, workdir / f"ingest-{number}.log")
+        measured["kind"] = kind
         measured["stages"] = json.loads(timings.read_text()) if timings.is_file() else {}
         # The raw store is its file and, beside it, the payload bodies (warehouse.payload_files).
         measured["raw_mb"] = _size_mb(raw) + sum(
@@ -66,8 +82,28 @@ def ingest_twice(
         out["runs"].append(measured)  # type: ignore[union-attr]
         if measured["rc"] != 0 or not measured["stages"]:
             raise RuntimeError(f"ingest run {number} failed; see {workdir}/ingest-{number}.log")
-    out["extraction_alone"] = extraction_alone(raw, taxonomy)
+        if number == 2:  # the denominator: the texts of the corpus, not of the nightly batch
+            out["extraction_alone"] = extraction_alone(raw, taxonomy)
     return out
+
+
+def nightly_batch(db: Path, out: Path) -> tuple[Path, int]:
+    """NIGHTLY_SHARE of the postings stored in warehouse `db` as new synthetic postings (their
+    own ids, fresh companies, all posted in the month after the latest stored posting),
+    written to `out`."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored, latest = con.execute(
+            "select count(*), max(posted_date) from fct_postings"
+        ).fetchone()  # type: ignore[misc]
+    finally:
+        con.close()
+    after = date(latest.year + latest.month // 12, latest.month % 12 + 1, 1)
+    postings = max(1, round(stored * NIGHTLY_SHARE))
+    synthetic.generate(
+        postings, out, seed=NIGHTLY_SEED, first_month=after, months=1, id_prefix="nightly-"
+    )
+    return out, postings
 
 
 def extraction_alone(raw: Path, taxonomy: Path) -> dict[str, object]:
@@ -114,8 +150,10 @@ def render(results: dict[str, dict]) -> str:
             largest = f"{run['peak_child_rss_mb']:,.0f}"
             # Interpreter start-up, imports, opening the stores and the closing summary.
             other = run["seconds"] - sum(stages.get(s, 0.0) for s in STAGES)
+            # Results from before the nightly run was added have no kind: first, then re-run.
+            kind = run.get("kind") or RUN_KINDS[min(index, 2) - 1]
             lines.append(
-                f"| {label} | {'first' if index == 1 else 're-run, same input'} | "
+                f"| {label} | {kind} | "
                 f"{run['seconds']:.1f} | {stages.get('parse', 0):.1f} | {stages.get('load', 0):.1f} | "
                 f"{stages.get('extract', 0):.1f} | {stages.get('build', 0):.1f} | {other:.1f} | "
                 f"{run['peak_tree_rss_mb']:,.0f} | {largest} | "
@@ -134,8 +172,17 @@ def render(results: dict[str, dict]) -> str:
             if alone
             else ""
         )
+        nightly = ""
+        if len(runs) > 2:
+            third = runs[2]
+            nightly = (
+                f" **Nightly with {result.get('nightly_postings', 0):,} new postings = "
+                f"{third['seconds'] / first['seconds']:.0%} of the first run** "
+                f"({third['seconds']:.1f} s, of which build "
+                f"{third.get('stages', {}).get('build', 0):.1f} s)."
+            )
         notes.append(
             f"- {label}: {ratio}**re-run / first run = "
-            f"{second['seconds'] / first['seconds']:.0%}** ({second['seconds']:.1f} s)."
+            f"{second['seconds'] / first['seconds']:.0%}** ({second['seconds']:.1f} s).{nightly}"
         )
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"

@@ -55,6 +55,46 @@ def test_ingest_report_states_no_ratio_without_extraction_alone() -> None:
     assert "extraction alone =" not in report
 
 
+def test_ingest_report_states_the_nightly_run_with_new_postings_against_the_first() -> None:
+    first = _run(40.0, {"parse": 3.0, "load": 6.0, "extract": 19.0, "build": 10.0}, (1.0, 1.0))
+    second = _run(8.0, {"parse": 1.0, "load": 3.0, "extract": 0.0, "build": 3.0}, (1.0, 1.0))
+    nightly = _run(14.0, {"parse": 0.1, "load": 0.2, "extract": 2.5, "build": 10.5}, (1.0, 1.0))
+    for run, kind in zip((first, second, nightly), ingest.RUN_KINDS, strict=True):
+        run["kind"] = kind
+    result = {"runs": [first, second, nightly], "nightly_postings": 1_000}
+    report = ingest.render({"synthetic 100k": result})
+    assert [line.split(" | ")[1] for line in report.splitlines() if "| synthetic" in line] == [
+        "first",
+        "re-run, same input",
+        "nightly, 1% new postings",
+    ]
+    assert (
+        "- synthetic 100k: **re-run / first run = 20%** (8.0 s). **Nightly with 1,000 new "
+        "postings = 35% of the first run** (14.0 s, of which build 10.5 s)."
+    ) in report.splitlines()
+
+
+def test_a_nightly_batch_is_one_percent_new_postings_in_the_month_after_the_latest(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    import duckdb
+
+    db = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(
+        "create table fct_postings as select range as posting_id, "
+        "date '2025-12-31' - cast(range as integer) as posted_date from range(250)"
+    )
+    con.close()
+    path, postings = ingest.nightly_batch(db, tmp_path / "nightly.jsonl")
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert postings == 2 and len(lines) == 2  # round(250 * 1%)
+    assert [line["id"] for line in lines] == ["nightly-0", "nightly-1"]
+    assert {line["posted_at"][:7] for line in lines} == {"2026-01"}
+
+
 def test_extraction_report_states_the_targets_ratios_from_medians() -> None:
     def row(*seconds: float) -> dict[str, list[float]]:
         return {"seconds": list(seconds), "loads": [1.1, 1.2, 1.0]}
