@@ -4,9 +4,11 @@ generated section. Literal inputs, exact text out; nothing here is timed."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from benchmarks import extraction, ingest
@@ -77,10 +79,6 @@ def test_ingest_report_states_the_nightly_run_with_new_postings_against_the_firs
 def test_a_nightly_batch_is_one_percent_new_postings_in_the_month_after_the_latest(
     tmp_path: Path,
 ) -> None:
-    import json
-
-    import duckdb
-
     db = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(db))
     con.execute(
