@@ -125,8 +125,9 @@ def render(results: dict) -> str:
             "",
             "`skillpulse ingest` in a subprocess, JSONL to built marts, then again over the same "
             "file (the nightly case with nothing new), then over a nightly batch of new postings "
-            "(1% of the corpus, synthetic, posted in the month after the latest stored posting, "
-            "by companies not seen before). Stage seconds from `--timings`; memory is the "
+            "(1% of the corpus, synthetic, posted in the month after the latest stored posting; "
+            "company names drawn as the corpus's are, so many match stored companies, whose "
+            "duplicate blocks are then recomputed). Stage seconds from `--timings`; memory is the "
             "peak of the summed PSS of the process and its extraction workers; parse = "
             "reading and parsing JSONL; load = classifying and landing rows in the raw store; "
             "extract = extracting in the worker pool and landing the mentions. Extraction alone "
