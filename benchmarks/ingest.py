@@ -100,6 +100,8 @@ def nightly_batch(db: Path, out: Path) -> tuple[Path, int]:
         ).fetchone()  # type: ignore[misc]
     finally:
         con.close()
+    if latest is None:
+        raise RuntimeError(f"{db} holds no postings with a date to follow with a nightly batch")
     after = date(latest.year + latest.month // 12, latest.month % 12 + 1, 1)
     postings = max(1, round(stored * NIGHTLY_SHARE))
     synthetic.generate(
@@ -175,7 +177,7 @@ def render(results: dict[str, dict]) -> str:
             else ""
         )
         nightly = ""
-        if len(runs) > 2:
+        if len(runs) > 2 and runs[2].get("kind") == RUN_KINDS[2]:
             third = runs[2]
             nightly = (
                 f" **Nightly with {result.get('nightly_postings', 0):,} new postings = "

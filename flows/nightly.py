@@ -6,11 +6,11 @@ timeouts and caching, and in what order. The functions themselves are in skillpu
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
 from prefect.exceptions import MissingContextError
 from prefect.futures import PrefectFuture
+from prefect.logging.handlers import APILogHandler
 
 from extractors.http import HttpSettings
 from extractors.skills.taxonomy import Taxonomy, load_taxonomy
@@ -169,29 +170,28 @@ def _outcome(future: PrefectFuture, source: SourceConfig) -> pipeline.SourceOutc
     )
 
 
-class _ToRunLog(logging.Handler):
-    """Passes a pipeline record (logger "skillpulse") to the log of the flow or task run that
-    emitted it, where whoever watches the nightly reads; outside a run it does nothing."""
+class _PipelineRecordsToRunLog(APILogHandler):
+    """Prefect's API log handler on the pipeline's own logger ("skillpulse"): a record lands in
+    the log of the flow or task run that emits it, as Prefect's extra_loggers setting would
+    put it (that setting is read only from a Prefect profile, or from a pyproject.toml in the
+    working directory). Only the API: the console shows the record once, as before. Outside
+    a run the record is left to the other handlers, without Prefect's missing-run warning."""
 
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            run_logger = get_run_logger()
-        except MissingContextError:
+    def handleError(self, record: logging.LogRecord) -> None:
+        if isinstance(sys.exc_info()[1], MissingContextError):
             return
-        run_logger.log(record.levelno, record.getMessage())
+        super().handleError(record)
 
 
-@contextlib.contextmanager
-def _pipeline_records_in_run_log() -> Iterator[None]:
-    # Prefect's extra_loggers setting would do this too, but only where Prefect's settings are
-    # read from (a profile, or pyproject.toml in the working directory).
-    handler = _ToRunLog()
+def _send_pipeline_records_to_run_logs() -> None:
+    # At import, so that every process running these tasks has it (a Dask worker imports this
+    # module to unpickle them), and once per process however often it is imported.
     pipeline_logger = logging.getLogger("skillpulse")
-    pipeline_logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        pipeline_logger.removeHandler(handler)
+    if not any(isinstance(h, _PipelineRecordsToRunLog) for h in pipeline_logger.handlers):
+        pipeline_logger.addHandler(_PipelineRecordsToRunLog())
+
+
+_send_pipeline_records_to_run_logs()
 
 
 @flow(name="nightly", log_prints=True)
@@ -211,7 +211,7 @@ def nightly(
     paths.ensure_dirs()
     taxonomy = load_taxonomy(Path(taxonomy_path) if taxonomy_path else None)
     run_id = pipeline.new_run_id("nightly")
-    with _pipeline_records_in_run_log(), RunLock(paths.lock):
+    with RunLock(paths.lock):
         started_at = start_run_log(paths, run_id, taxonomy)
         try:
             summary = _collect_to_report(

@@ -106,7 +106,8 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the raw store with every sql/raw table present."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        _create_whole(path)
+        # A dangling symlink names where the store should be: create it there.
+        _create_whole(path.resolve() if path.is_symlink() else path)
     con = tune(duckdb.connect(str(path)))
     for model in raw_ddl():
         con.execute(model.sql)
@@ -123,18 +124,25 @@ def _create_whole(path: Path) -> None:
     DuckDB creating a file at `path` itself is not atomic: a run killed in the few
     milliseconds after the file appears leaves one that every later run refuses ("exists, but
     it is not a valid DuckDB database file"), and the warehouse is stuck until someone deletes
-    it. A working file a killed run left is only ever an empty store, so it is removed. The
-    caller holds the run lock (warehouse.lock), so no other run is creating one.
+    it. A working file a killed run left is only ever an empty store, so it is removed, as is
+    one a failed creation (a full disk) leaves. The caller holds the run lock
+    (warehouse.lock), so no other run is creating one.
     """
     creating = path.with_name(f"{path.name}.creating")
-    for leftover in (creating, wal_of(creating)):
+    leftovers = (creating, wal_of(creating))
+    for leftover in leftovers:
         leftover.unlink(missing_ok=True)
-    con = duckdb.connect(str(creating))
     try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    replace_durably(creating, path)
+        con = duckdb.connect(str(creating))
+        try:
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        replace_durably(creating, path)
+    except BaseException:
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        raise
 
 
 # Tables that lost their primary key (see their files in sql/raw/): one row per key is kept by

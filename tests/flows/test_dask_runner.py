@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from prefect_api import run_log_messages
 
 from skillpulse.config import dump_config
 from skillpulse.demo.server import ReplayServer, sample_sources
@@ -52,6 +53,11 @@ def test_dask_local_cluster_builds_the_same_warehouse_row_for_row(
         default_state = nightly(
             str(_write_config(default_root, server.url)), refetch=True, return_state=True
         )
+        # What a run killed while writing a payload body leaves: the Dask run's first task
+        # sweeps it, in a worker process, and says so in the run's log.
+        stray = dask_root / "warehouse.raw.payloads" / "ab" / f"ab{'0' * 62}.zlib.1.partial"
+        stray.parent.mkdir(parents=True)
+        stray.write_bytes(b"half a body")
         on_dask = nightly.with_options(
             task_runner=DaskTaskRunner(
                 cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True}
@@ -61,6 +67,12 @@ def test_dask_local_cluster_builds_the_same_warehouse_row_for_row(
             str(_write_config(dask_root, server.url)), refetch=True, return_state=True
         )
     assert default_state.is_completed() and dask_state.is_completed()
+    assert not stray.exists()
+    swept = [m for m in run_log_messages(dask_state.state_details.flow_run_id) if "removed" in m]
+    assert swept == [
+        "removed payload files an earlier run left when it stopped: 1 half-written, "
+        "0 whole but never recorded (landing those payloads again writes them again)"
+    ]
 
     con = duckdb.connect()
     con.execute(f"attach '{default_root / 'warehouse.duckdb'}' as a (read_only)")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from prefect_api import run_log_messages
 
 from skillpulse.config import dump_config
 from skillpulse.demo.server import ReplayServer, sample_sources
@@ -94,19 +95,6 @@ def test_nightly_lands_what_succeeded_and_fails_the_run_for_a_broken_source(
     assert (tmp_path / "data" / "reports" / "latest.html").is_file()
 
 
-def _run_log_messages(flow_run_id: object) -> list[str]:
-    """Every log line of a flow run and its task runs, from the harness's REST API."""
-    import httpx
-    from prefect.settings import PREFECT_API_URL
-
-    response = httpx.post(
-        f"{PREFECT_API_URL.value()}/logs/filter",
-        json={"logs": {"flow_run_id": {"any_": [str(flow_run_id)]}}, "limit": 200},
-    )
-    response.raise_for_status()
-    return [str(log["message"]) for log in response.json()]
-
-
 def test_nightly_run_twice_adds_no_postings(prefect_harness: None, tmp_path: Path) -> None:
     from flows.nightly import nightly
 
@@ -121,7 +109,7 @@ def test_nightly_run_twice_adds_no_postings(prefect_harness: None, tmp_path: Pat
     assert first.is_completed() and second.is_completed()
     # the second run swept it, and says so in its own run log, not only on stderr
     assert not stray.exists()
-    swept = [m for m in _run_log_messages(second.state_details.flow_run_id) if "removed" in m]
+    swept = [m for m in run_log_messages(second.state_details.flow_run_id) if "removed" in m]
     assert swept == [
         "removed payload files an earlier run left when it stopped: 1 half-written, "
         "0 whole but never recorded (landing those payloads again writes them again)"

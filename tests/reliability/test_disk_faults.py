@@ -95,6 +95,23 @@ def test_disk_full_fails_clearly_keeps_the_warehouse_and_the_next_run_recovers(
     record_figure("disk", "garbage published warehouse", 1, "rebuilt from the raw store")
 
 
+def test_a_first_run_that_cannot_create_the_raw_store_leaves_nothing_the_next_run_refuses(
+    tmp_path: Path, good, small_taxonomy_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A full disk while the very first run creates the raw store: a clear error, no store file
+    and no working file left, and the next run (with space) lands everything."""
+    db = tmp_path / "fresh" / "warehouse.duckdb"
+    full = run(ingest_command(good[1], db, small_taxonomy_path), preexec_fn=_limit(1000))
+    assert full.returncode == 1
+    assert "ingest failed:" in full.stderr and "Traceback" not in full.stderr, full.stderr
+    assert sorted(p.name for p in db.parent.iterdir() if p.is_file()) == [".warehouse.lock"]
+
+    again = run(ingest_command(good[1], db, small_taxonomy_path))
+    assert again.returncode == 0, again.stderr
+    assert _count(db, "select count(*) from raw_postings") == 300
+    record_figure("disk", "disk full while the first run creates the raw store", 1, "recovered")
+
+
 def _garbage(raw: Path) -> None:
     raw.write_bytes(b"this is not a database\n" * 1000)
 

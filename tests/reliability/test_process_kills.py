@@ -135,27 +135,34 @@ open_raw(Path(sys.argv[1])).close()
 """
 
 
-def test_kill_9_as_the_raw_store_file_appears_never_leaves_one_the_next_run_refuses(
-    tmp_path: Path,
+@pytest.mark.parametrize("watched", ["warehouse.raw.duckdb", "warehouse.raw.duckdb.creating"])
+def test_kill_9_as_a_raw_store_file_appears_never_leaves_one_the_next_run_refuses(
+    tmp_path: Path, watched: str
 ) -> None:
     """DuckDB writes a new file's headers after creating it, so a run killed in between once
     left an empty file that every later run refused ("not a valid DuckDB database file").
-    Each child here is killed the moment the store's file shows up at its path."""
-    for attempt in range(10):
+    Each child here is killed the moment `watched` shows up: the store's own path (on the old
+    code, the file DuckDB was creating there), or the working file it is now made in."""
+    killed = 0
+    for attempt in range(5):
         path = tmp_path / f"try-{attempt}" / "warehouse.raw.duckdb"
         child = start([sys.executable, "-c", _CREATE_ON_CUE, str(path)], stdin=subprocess.PIPE)
         assert child.stdout is not None and child.stdin is not None
         assert child.stdout.readline() == "ready\n"
         child.stdin.write("\n")
         child.stdin.flush()
-        deadline = time.monotonic() + 30
-        while not path.exists() and child.poll() is None and time.monotonic() < deadline:
+        target, deadline = path.with_name(watched), time.monotonic() + 30
+        while not target.exists() and child.poll() is None and time.monotonic() < deadline:
             pass  # no sleep: the window is the few microseconds after the file is created
         child.kill()
         child.communicate(timeout=30)
+        killed += child.returncode == -9
         con = open_raw(path)  # raises on a half-made file
         try:
             assert con.execute("select count(*) from raw_postings").fetchone() == (0,)
         finally:
             con.close()
-        record_figure("process", "SIGKILL as the raw store's file appears", 1, "next open works")
+        assert not path.with_name(f"{path.name}.creating").exists()
+        record_figure("process", f"SIGKILL as {watched} appears", 1, "next open works")
+    # the kills landed while the child was still creating or filling the store
+    assert killed >= 4, killed

@@ -349,6 +349,22 @@ def test_a_store_whose_creation_was_cut_short_is_created_again(tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.raw.duckdb"]
 
 
+def test_a_store_path_that_is_a_dangling_symlink_gets_its_store_at_the_target(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "disk").mkdir()
+    link = tmp_path / "warehouse.raw.duckdb"
+    link.symlink_to(tmp_path / "disk" / "raw.duckdb")
+    raw_store.open_raw(link).close()
+    assert link.is_symlink()
+    assert sorted(p.name for p in (tmp_path / "disk").iterdir()) == ["raw.duckdb"]
+    con = duckdb.connect(str(tmp_path / "disk" / "raw.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from raw_postings").fetchone() == (0,)
+    finally:
+        con.close()
+
+
 def test_an_existing_file_that_is_not_a_store_is_refused_not_replaced(tmp_path: Path) -> None:
     """Only a working file is ever thrown away: a file at the store's own path is the user's."""
     path = tmp_path / "warehouse.raw.duckdb"
