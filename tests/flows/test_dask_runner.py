@@ -68,22 +68,29 @@ def test_dask_local_cluster_builds_the_same_warehouse_row_for_row(
         )
     assert default_state.is_completed() and dask_state.is_completed()
     assert not stray.exists()
-    swept = [m for m in run_log_messages(dask_state.state_details.flow_run_id) if "removed" in m]
+    swept = [
+        m
+        for m in run_log_messages(dask_state.state_details.flow_run_id, "removed")
+        if "removed" in m
+    ]
     assert swept == [
         "removed payload files an earlier run left when it stopped: 1 half-written, "
         "0 whole but never recorded (landing those payloads again writes them again)"
     ]
 
     con = duckdb.connect()
-    con.execute(f"attach '{default_root / 'warehouse.duckdb'}' as a (read_only)")
-    con.execute(f"attach '{dask_root / 'warehouse.duckdb'}' as b (read_only)")
-    for table, columns in COMPARED.items():
-        rows = con.execute(f"select count(*) from a.{table}").fetchone()[0]  # type: ignore[index]
-        only_a = con.execute(
-            f"select count(*) from (select {columns} from a.{table} except all select {columns} from b.{table})"
-        ).fetchone()
-        only_b = con.execute(
-            f"select count(*) from (select {columns} from b.{table} except all select {columns} from a.{table})"
-        ).fetchone()
-        assert rows > 0, table
-        assert only_a == (0,) and only_b == (0,), table
+    try:
+        con.execute(f"attach '{default_root / 'warehouse.duckdb'}' as a (read_only)")
+        con.execute(f"attach '{dask_root / 'warehouse.duckdb'}' as b (read_only)")
+        for table, columns in COMPARED.items():
+            rows = con.execute(f"select count(*) from a.{table}").fetchone()[0]  # type: ignore[index]
+            only_a = con.execute(
+                f"select count(*) from (select {columns} from a.{table} except all select {columns} from b.{table})"
+            ).fetchone()
+            only_b = con.execute(
+                f"select count(*) from (select {columns} from b.{table} except all select {columns} from a.{table})"
+            ).fetchone()
+            assert rows > 0, table
+            assert only_a == (0,) and only_b == (0,), table
+    finally:
+        con.close()

@@ -109,7 +109,9 @@ def test_nightly_run_twice_adds_no_postings(prefect_harness: None, tmp_path: Pat
     assert first.is_completed() and second.is_completed()
     # the second run swept it, and says so in its own run log, not only on stderr
     assert not stray.exists()
-    swept = [m for m in run_log_messages(second.state_details.flow_run_id) if "removed" in m]
+    swept = [
+        m for m in run_log_messages(second.state_details.flow_run_id, "removed") if "removed" in m
+    ]
     assert swept == [
         "removed payload files an earlier run left when it stopped: 1 half-written, "
         "0 whole but never recorded (landing those payloads again writes them again)"
