@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -75,8 +76,6 @@ def _storage_failed(command: str, paths, run_id: str, exc: BaseException) -> NoR
     """One clear message instead of a traceback, the run logged failed (if the raw store can
     still be written), exit 1. A failed build never reaches the publish, so the last good
     warehouse is still the published one."""
-    import contextlib
-
     import duckdb
 
     kept = (
@@ -100,6 +99,16 @@ def _storage_failed(command: str, paths, run_id: str, exc: BaseException) -> NoR
         finally:
             con.close()
     raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _failures_logged(command: str, paths, run_id: str) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Inside the run lock: a storage failure ends the command with one clear line and its run
+    logged failed while no other run can have the raw store open."""
+    try:
+        yield
+    except _storage_errors() as exc:
+        _storage_failed(command, paths, run_id, exc)
 
 
 def _task_runner(dask: str | None):  # type: ignore[no-untyped-def]
@@ -277,7 +286,7 @@ def ingest(
     run_id = pipeline.new_run_id("ingest")
     stages: dict[str, float] = {}
     try:
-        with RunLock(paths.lock):
+        with RunLock(paths.lock), _failures_logged("ingest", paths, run_id):
             con = raw_store.open_raw(paths.raw)
             try:
                 started_at = pipeline.start_run(con, run_id, "ingest", tax)
@@ -321,7 +330,7 @@ def ingest(
     except RunLocked as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from None
-    except _storage_errors() as exc:
+    except _storage_errors() as exc:  # taking the lock itself failed
         _storage_failed("ingest", paths, run_id, exc)
     total, top = pipeline.top_skills(paths.db)
     summary = pipeline.RunSummary(
@@ -491,7 +500,7 @@ def reextract(
     tax = load_taxonomy(taxonomy)
     run_id = pipeline.new_run_id("reextract")
     try:
-        with RunLock(paths.lock):
+        with RunLock(paths.lock), _failures_logged("reextract", paths, run_id):
             con = raw_store.open_raw(paths.raw)
             try:
                 started_at = pipeline.start_run(con, run_id, "reextract", tax)
@@ -506,7 +515,7 @@ def reextract(
     except RunLocked as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(3) from None
-    except _storage_errors() as exc:
+    except _storage_errors() as exc:  # taking the lock itself failed
         _storage_failed("reextract", paths, run_id, exc)
     typer.echo(
         f"taxonomy {tax.version}: {extracted} texts extracted, warehouse {paths.db} rebuilt "

@@ -51,11 +51,7 @@ def _copy(good_db: Path, tmp_path: Path) -> Path:
 
 
 def _count(db: Path, sql: str) -> int:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchone()[0]  # type: ignore[index]
-    finally:
-        con.close()
+    return _row(db, sql)[0]
 
 
 @pytest.mark.parametrize(
@@ -83,6 +79,10 @@ def test_disk_full_fails_clearly_keeps_the_warehouse_and_the_next_run_recovers(
 
     record_figure("disk", f"disk full (EFBIG) while {stage}", 1, "clear error, warehouse kept")
     if stage != "landing in the raw store":
+        # the raw store could still be written: the run is logged failed, naming the cause
+        raw = db.with_name(f"{db.stem}.raw.duckdb")
+        status, message = _row(raw, "select status, message from raw_runs order by started_at desc")
+        assert status == "failed" and "File too large" in message, (status, message)
         return
     # With space again the next run replays what the raw store logged, lands everything once and
     # publishes, even over a published file that was lost to garbage meanwhile.
@@ -110,6 +110,14 @@ def test_a_first_run_that_cannot_create_the_raw_store_leaves_nothing_the_next_ru
     assert again.returncode == 0, again.stderr
     assert _count(db, "select count(*) from raw_postings") == 300
     record_figure("disk", "disk full while the first run creates the raw store", 1, "recovered")
+
+
+def _row(db: Path, sql: str) -> tuple:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchone()  # type: ignore[return-value]
+    finally:
+        con.close()
 
 
 def _garbage(raw: Path) -> None:
