@@ -8,10 +8,11 @@ lands a nightly batch of new postings (1% of the corpus, synthetic, posted in th
 the latest stored posting) and extracts and builds what that changes: what a nightly run with
 new postings costs once the history is stored. The batch's company names are drawn as the
 corpus's are, so many match stored companies (at 1M, 1,952 of the batch's 3,192, whose blocks
-hold 195,173 stored postings), as reposts do: their duplicate blocks are recomputed. Per run: wall time,
-the stage timings the CLI writes with --timings, peak memory of the whole process tree (parent
-plus extraction workers, PSS) and of the largest single process (RSS), both sampled every
-0.1 s, the raw store's and the warehouse's sizes on disk. "other" is the wall time outside
+hold 195,173 stored postings), as reposts do: their duplicate blocks are recomputed.
+
+Per run: wall time, the stage timings the CLI writes with --timings, peak memory of the whole
+process tree (parent plus extraction workers, PSS) and of the largest single process (RSS),
+both sampled every 0.1 s, the raw store's and the warehouse's sizes on disk. "other" is the wall time outside
 the four stages: interpreter start-up, imports, opening the stores and the closing summary.
 Then benchmarks.extraction_alone times the same worker pool extracting every distinct text of
 the raw store with nothing else running: the ratio's denominator.

@@ -84,20 +84,19 @@ def _storage_failed(command: str, paths, run_id: str, exc: BaseException) -> NoR
         else "nothing was published"
     )
     console.print(f"[red]{command} failed: {type(exc).__name__}: {exc}\n{kept}[/red]")
-    # Only a store that exists: connecting would create one, outside the run lock and not
-    # atomically (raw_store.open_raw), and a full disk would leave it half-written.
-    with contextlib.suppress(Exception):
-        if not paths.raw.is_file():
-            raise FileNotFoundError(paths.raw)
-        con = duckdb.connect(str(paths.raw))
-        try:
-            con.execute(
-                "update raw_runs set status = 'failed', finished_at = now(), message = ? "
-                "where run_id = ?",
-                [f"{type(exc).__name__}: {exc}", run_id],
-            )
-        finally:
-            con.close()
+    # Only a store that exists: connecting would create one, not atomically (raw_store.
+    # open_raw), and a full disk would leave it half-written.
+    if paths.raw.is_file():
+        with contextlib.suppress(Exception):
+            con = duckdb.connect(str(paths.raw))
+            try:
+                con.execute(
+                    "update raw_runs set status = 'failed', finished_at = now(), message = ? "
+                    "where run_id = ?",
+                    [f"{type(exc).__name__}: {exc}", run_id],
+                )
+            finally:
+                con.close()
     raise typer.Exit(1)
 
 

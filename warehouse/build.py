@@ -28,7 +28,7 @@ from extractors.workers import processes_worth, stop_now
 from warehouse import docs
 from warehouse import duplicates as duplicates_module
 from warehouse.duplicates import COPY_COLUMNS, Copies, duplicate_groups
-from warehouse.files import replace_durably, wal_of
+from warehouse.files import remove_database, replace_durably, wal_of
 from warehouse.paths import WarehousePaths
 from warehouse.raw_store import tune
 from warehouse.scheduling import build_side_by_side
@@ -237,7 +237,7 @@ def build_warehouse(
         try:
             shutil.copyfile(paths.db, scratch)
         except BaseException:
-            _discard(scratch)
+            remove_database(scratch)
             raise
         lap("copy published warehouse")
         con = tune(duckdb.connect(str(scratch)))
@@ -246,7 +246,7 @@ def build_warehouse(
         try:
             _copy_raw_store(paths.raw, scratch)
         except BaseException:
-            _discard(scratch)
+            remove_database(scratch)
             raise
         lap("copy raw store")
         con = tune(duckdb.connect(str(scratch)))
@@ -268,7 +268,7 @@ def build_warehouse(
         lap("comments, counts, checkpoint")
     except BaseException:
         con.close()
-        _discard(scratch)  # a failed build (a full disk, say) leaves no scratch file behind
+        remove_database(scratch)  # a failed build (a full disk, say) leaves no scratch file behind
         raise
     con.close()
     replace_durably(scratch, paths.db)
@@ -878,11 +878,6 @@ def _copy_raw_store(raw: Path, scratch: Path) -> None:
             shutil.copyfile(wal_of(raw), wal_of(scratch))
     finally:
         holder.close()
-
-
-def _discard(scratch: Path) -> None:
-    for path in (scratch, wal_of(scratch)):
-        path.unlink(missing_ok=True)
 
 
 def _safe(run_id: str) -> str:

@@ -1,5 +1,6 @@
-"""Putting a finished file in place, so that a reader (or the next run) finds it whole or not
-at all, even after a kill -9 or a power loss."""
+"""Database files on disk: putting a finished file in place, so that a reader (or the next run)
+finds it whole or not at all, even after a kill -9 or a power loss, and removing one with its
+write-ahead log."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ from pathlib import Path
 def wal_of(database: Path) -> Path:
     """Where DuckDB keeps a database file's write-ahead log."""
     return database.with_name(database.name + ".wal")
+
+
+def remove_database(database: Path) -> None:
+    """Delete a DuckDB database file and its write-ahead log, whichever of them exist."""
+    for path in (database, wal_of(database)):
+        path.unlink(missing_ok=True)
 
 
 def fsync_folder(folder: Path) -> None:

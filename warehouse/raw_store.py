@@ -24,7 +24,7 @@ from typing import NamedTuple
 import duckdb
 
 from warehouse import payload_files
-from warehouse.files import replace_durably, wal_of
+from warehouse.files import remove_database, replace_durably
 from warehouse.sqlfiles import raw_ddl
 
 # The rows the landing functions take, column for column; sql/raw has the stored types.
@@ -129,9 +129,7 @@ def _create_whole(path: Path) -> None:
     (warehouse.lock), so no other run is creating one.
     """
     creating = path.with_name(f"{path.name}.creating")
-    leftovers = (creating, wal_of(creating))
-    for leftover in leftovers:
-        leftover.unlink(missing_ok=True)
+    remove_database(creating)
     try:
         con = duckdb.connect(str(creating))
         try:
@@ -140,8 +138,7 @@ def _create_whole(path: Path) -> None:
             con.close()
         replace_durably(creating, path)
     except BaseException:
-        for leftover in leftovers:
-            leftover.unlink(missing_ok=True)
+        remove_database(creating)
         raise
 
 
