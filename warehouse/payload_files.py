@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warehouse.files import fsync_folder
+from warehouse.files import fsync_folder, replace_durably
 
 if TYPE_CHECKING:
     # A parsing worker compresses bodies with this module and never opens a database.
@@ -79,13 +79,9 @@ def write_body(
     _make_durable_folder(path.parent)
     partial = path.with_name(f"{path.name}.{os.getpid()}{_PARTIAL_SUFFIX}")
     try:
-        with partial.open("wb") as handle:
-            handle.write(compress(body) if compressed is None else compressed)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
-        # The rename itself must reach the disk before the row naming the file commits.
-        fsync_folder(path.parent)
+        partial.write_bytes(compress(body) if compressed is None else compressed)
+        # The bytes and the rename must reach the disk before the row naming the file commits.
+        replace_durably(partial, path)
     finally:
         partial.unlink(missing_ok=True)
 
