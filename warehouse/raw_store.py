@@ -13,6 +13,7 @@ checks each input for pandas types), 1.1–1.7 s, a third of a re-run on unchang
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -24,8 +25,10 @@ from typing import NamedTuple
 import duckdb
 
 from warehouse import payload_files
-from warehouse.files import remove_database, replace_durably
+from warehouse.files import remove_database, replace_durably, wal_of
 from warehouse.sqlfiles import raw_ddl
+
+_log = logging.getLogger("skillpulse")
 
 # The rows the landing functions take, column for column; sql/raw has the stored types.
 POSTING_COLUMNS = (
@@ -107,7 +110,9 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         # A dangling symlink names where the store should be: create it there.
-        _create_whole(path.resolve() if path.is_symlink() else path)
+        target = path.resolve() if path.is_symlink() else path
+        _set_aside_orphaned_wal(target)
+        _create_whole(target)
     con = tune(duckdb.connect(str(path)))
     for model in raw_ddl():
         con.execute(model.sql)
@@ -115,6 +120,27 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
         _drop_primary_key(con, table)
     _add_payload_encoding(con)
     return con
+
+
+def _set_aside_orphaned_wal(path: Path) -> Path | None:
+    """Rename the write-ahead log of a store that is gone (deleted or moved without its WAL)
+    to `<store>.wal.orphaned-<UTC time>`, and say so.
+
+    DuckDB would replay it into the new store, refuse ("WAL does not match database file"),
+    and every later run would stop there. It is not deleted: if the store was moved, the log
+    holds its last committed writes and belongs beside it. Returns where it went."""
+    wal = wal_of(path)
+    if not wal.exists():
+        return None
+    aside = wal.with_name(f"{wal.name}.orphaned-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
+    os.replace(wal, aside)
+    _log.warning(
+        "%s had no database file beside it (the store was deleted or moved without it); "
+        "kept as %s and a new store was created",
+        wal,
+        aside,
+    )
+    return aside
 
 
 def _create_whole(path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import zlib
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ import pytest
 
 from skillpulse import landing
 from warehouse import raw_store
+from warehouse.files import wal_of
 
 T0 = datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
 T1 = datetime(2025, 3, 2, 6, 0, tzinfo=UTC)
@@ -828,3 +830,33 @@ def test_a_sweep_leaves_what_write_body_never_makes_and_counts_what_it_cannot_re
         assert swept == payload_files.Swept(partial=1, unreferenced=2, failed=0)
     else:
         assert swept == payload_files.Swept(partial=1, unreferenced=1, failed=1)
+
+
+def test_a_write_ahead_log_left_without_its_store_is_kept_aside_and_a_store_created(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A store deleted without its WAL: DuckDB would replay the log into the new store and
+    refuse it ("WAL does not match database file") on every later run."""
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute("create table kept (x integer)")
+    con.execute("insert into kept values (41), (42)")
+    orphan = wal_of(old).read_bytes()
+    con.close()
+    path = tmp_path / "warehouse.raw.duckdb"
+    wal_of(path).write_bytes(orphan)
+
+    with caplog.at_level(logging.WARNING, logger="skillpulse"):
+        raw_store.open_raw(path).close()
+        raw_store.open_raw(path).close()  # and the run after that opens it as usual
+
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("warehouse.raw.duckdb.wal.")]
+    assert [p.name.split("-")[0] for p in aside] == ["warehouse.raw.duckdb.wal.orphaned"]
+    assert aside[0].read_bytes() == orphan
+    assert len(caplog.records) == 1
+    assert str(aside[0]) in caplog.records[0].getMessage()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert con.execute("select count(*) from raw_postings").fetchone() == (0,)
+    finally:
+        con.close()
