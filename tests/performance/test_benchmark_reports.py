@@ -49,6 +49,26 @@ def test_ingest_report_divides_the_first_run_by_extraction_alone() -> None:
     ) in report.splitlines()
 
 
+def test_ingest_report_states_the_median_ratio_of_several_pairs_and_each_pair() -> None:
+    first = _run(40.0, {"parse": 3.0, "load": 6.0, "extract": 19.0, "build": 10.0}, (1.0, 1.0))
+    second = _run(8.0, {"parse": 1.0, "load": 3.0, "extract": 0.0, "build": 3.0}, (1.0, 1.0))
+    pairs = [
+        {"first_seconds": 44.0, "alone_seconds": 20.0},  # 2.20x
+        {"first_seconds": 51.0, "alone_seconds": 17.0},  # 3.00x: a slow stretch, outvoted
+        {"first_seconds": 40.0, "alone_seconds": 19.0},  # 2.11x, the last pair's
+    ]
+    alone = {"texts": 96_829, "processes": 2, "seconds": 19.0}
+    result = {"runs": [first, second], "extraction_alone": alone, "pairs": pairs}
+    report = ingest.render({"synthetic 100k": result})
+    assert (
+        "- synthetic 100k: **ingest / extraction alone = 2.20×**, the median of 3 pairs, each a "
+        "first run into a fresh warehouse and then extraction alone over its 96,829 texts in 2 "
+        "worker process(es), start-up included, right after it (44.0 / 20.0 s = 2.20×, "
+        "51.0 / 17.0 s = 3.00×, 40.0 / 19.0 s = 2.11×; the table's first run is the last "
+        "pair's); **re-run / first run = 20%** (8.0 s)."
+    ) in report.splitlines()
+
+
 def test_ingest_report_states_no_ratio_without_extraction_alone() -> None:
     first = _run(10.0, {"parse": 1.0, "load": 1.0, "extract": 5.0, "build": 2.0}, (1.0, 1.0))
     second = _run(2.5, {"parse": 0.5, "load": 0.5, "extract": 0.0, "build": 1.0}, (1.0, 1.0))
