@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import multiprocessing
 import re
 import shutil
@@ -28,12 +29,14 @@ from extractors.workers import processes_worth, stop_now
 from warehouse import docs
 from warehouse import duplicates as duplicates_module
 from warehouse.duplicates import COPY_COLUMNS, Copies, duplicate_groups
-from warehouse.files import remove_database, replace_durably, wal_of
+from warehouse.files import remove_database, replace_durably, set_aside_wal, wal_of
 from warehouse.paths import WarehousePaths
 from warehouse.raw_store import tune
 from warehouse.scheduling import build_side_by_side
 from warehouse.seeds import Seed
 from warehouse.sqlfiles import SQL_DIR, SqlModel, macros, models, raw_ddl
+
+_log = logging.getLogger("skillpulse")
 
 # Raw tables kept in the warehouse for lineage (a full build starts from a copy of the raw
 # store and drops the rest); payload bodies stay in the raw store. Also how a build that
@@ -271,6 +274,15 @@ def build_warehouse(
         remove_database(scratch)  # a failed build (a full disk, say) leaves no scratch file behind
         raise
     con.close()
+    # A log beside the published file belongs to the file this build replaces (an ad-hoc
+    # writer that died before checkpointing): replayed into the new one it would be refused,
+    # and every reader after would fail.
+    if (aside := set_aside_wal(paths.db)) is not None:
+        _log.warning(
+            "%s belonged to the warehouse this build replaces; kept as %s",
+            wal_of(paths.db),
+            aside,
+        )
     replace_durably(scratch, paths.db)
     lap("publish")
     return BuildResult(paths.db, time.perf_counter() - started, tables, steps.seconds)

@@ -5,6 +5,7 @@ write-ahead log."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -35,3 +36,20 @@ def replace_durably(finished: Path, target: Path) -> None:
         os.fsync(handle.fileno())
     os.replace(finished, target)
     fsync_folder(target.parent)
+
+
+def set_aside_wal(database: Path) -> Path | None:
+    """Rename `database`'s write-ahead log, if it has one, to `<name>.wal.orphaned-<UTC time>`,
+    and return where it went.
+
+    For a log whose database file is gone or about to be replaced: DuckDB would try to replay
+    it into the file then at that path, refuse it as another file's or an older one's, and
+    every later open would fail the same way. It is kept, not deleted: it holds the last writes made to
+    the file it belonged to."""
+    wal = wal_of(database)
+    if not wal.exists():
+        return None
+    aside = wal.with_name(f"{wal.name}.orphaned-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
+    os.replace(wal, aside)
+    fsync_folder(wal.parent)
+    return aside

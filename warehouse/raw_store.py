@@ -25,7 +25,7 @@ from typing import NamedTuple
 import duckdb
 
 from warehouse import payload_files
-from warehouse.files import remove_database, replace_durably, wal_of
+from warehouse.files import remove_database, replace_durably, set_aside_wal, wal_of
 from warehouse.sqlfiles import raw_ddl
 
 _log = logging.getLogger("skillpulse")
@@ -111,7 +111,15 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         # A dangling symlink names where the store should be: create it there.
         target = path.resolve() if path.is_symlink() else path
-        _set_aside_orphaned_wal(target)
+        # A log left without its store (deleted or moved without it) cannot be replayed into
+        # a new one.
+        if (aside := set_aside_wal(target)) is not None:
+            _log.warning(
+                "%s had no database file beside it (the store was deleted or moved without "
+                "it); kept as %s and a new store was created",
+                wal_of(target),
+                aside,
+            )
         _create_whole(target)
     con = tune(duckdb.connect(str(path)))
     for model in raw_ddl():
@@ -120,27 +128,6 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
         _drop_primary_key(con, table)
     _add_payload_encoding(con)
     return con
-
-
-def _set_aside_orphaned_wal(path: Path) -> Path | None:
-    """Rename the write-ahead log of a store that is gone (deleted or moved without its WAL)
-    to `<store>.wal.orphaned-<UTC time>`, and say so.
-
-    DuckDB would replay it into the new store, refuse ("WAL does not match database file"),
-    and every later run would stop there. It is not deleted: if the store was moved, the log
-    holds its last committed writes and belongs beside it. Returns where it went."""
-    wal = wal_of(path)
-    if not wal.exists():
-        return None
-    aside = wal.with_name(f"{wal.name}.orphaned-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}")
-    os.replace(wal, aside)
-    _log.warning(
-        "%s had no database file beside it (the store was deleted or moved without it); "
-        "kept as %s and a new store was created",
-        wal,
-        aside,
-    )
-    return aside
 
 
 def _create_whole(path: Path) -> None:

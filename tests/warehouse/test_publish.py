@@ -167,6 +167,35 @@ def test_a_build_sees_what_a_crash_left_in_the_raw_stores_write_ahead_log(
     ]
 
 
+def test_a_log_left_beside_the_published_warehouse_is_kept_aside_not_replayed_into_the_new(
+    tmp_path: Path, small_taxonomy, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """An ad-hoc writer that died before checkpointing leaves a WAL beside the published file.
+    Published over, DuckDB refused it as a log of an older file: every reader failed, the
+    ingest's own closing summary included."""
+    db = tmp_path / "warehouse.duckdb"
+    land(db, _batch("acme", 2), small_taxonomy)
+    build(db, small_taxonomy)
+    writer = duckdb.connect(str(db))
+    writer.execute("pragma disable_checkpoint_on_shutdown")
+    writer.execute("create table analyst_scratch as select 1 as x")
+    writer.close()
+    stale = db.with_name(db.name + ".wal")
+    log = stale.read_bytes()
+    land(db, _batch("initech", 1), small_taxonomy)
+
+    with caplog.at_level("WARNING", logger="skillpulse"):
+        build(db, small_taxonomy)
+
+    assert query(db, "select count(*) from fct_postings") == [(3,)]
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("warehouse.duckdb.wal.orphaned-")]
+    assert len(aside) == 1 and aside[0].read_bytes() == log
+    assert not stale.exists()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{stale} belonged to the warehouse this build replaces; kept as {aside[0]}"
+    ]
+
+
 def test_the_warehouse_keeps_the_raw_tables_models_read_and_not_the_payload_index(
     tmp_path: Path, small_taxonomy
 ) -> None:  # type: ignore[no-untyped-def]
