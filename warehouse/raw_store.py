@@ -110,17 +110,16 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         # A dangling symlink names where the store should be: create it there.
-        target = path.resolve() if path.is_symlink() else path
         # A log left without its store (deleted or moved without it) cannot be replayed into
-        # a new one.
-        if (aside := set_aside_wal(target)) is not None:
+        # a new one. DuckDB keeps it beside the path it is given, a symlink's own included.
+        if (aside := set_aside_wal(path)) is not None:
             _log.warning(
                 "%s had no database file beside it (the store was deleted or moved without "
                 "it); kept as %s and a new store was created",
-                wal_of(target),
+                wal_of(path),
                 aside,
             )
-        _create_whole(target)
+        _create_whole(path.resolve() if path.is_symlink() else path)
     con = tune(duckdb.connect(str(path)))
     for model in raw_ddl():
         con.execute(model.sql)
