@@ -37,10 +37,10 @@ START = (
 )
 END = "<!-- end of generated section -->"
 SECTIONS = ("extraction", "ingest", "queries", "collection")
-# (variants, repeat) per corpus: the big corpora get fewer variants and single passes.
 # (first run, extraction alone) pairs per ingest size (benchmarks.ingest.ingest_runs): three
-# where a pair takes a minute or two, one at 1M (eight minutes).
+# where a pair takes a minute or two, one at 1M (about ten minutes).
 INGEST_PAIRS = {"real": 3, "100k": 3, "1m": 1}
+# (variants, repeat) per corpus: the big corpora get fewer variants and single passes.
 EXTRACTION_PLAN = {
     "real": (None, 5),
     "10k": (None, 5),
