@@ -1,6 +1,6 @@
 """Database files on disk: putting a finished file in place, so that a reader (or the next run)
-finds it whole or not at all, even after a kill -9 or a power loss, and removing one with its
-write-ahead log."""
+finds it whole or not at all, even after a kill -9 or a power loss; removing one with its
+write-ahead log; and setting aside a log that no longer belongs to the file beside it."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ def set_aside_wal(database: Path) -> Path | None:
 
     For a log whose database file is gone or about to be replaced: DuckDB would try to replay
     it into the file then at that path, refuse it as another file's or an older one's, and
-    every later open would fail the same way. It is kept, not deleted: it holds the last writes made to
-    the file it belonged to."""
+    every later open would fail the same way. It is kept, not deleted: it holds the last
+    writes made to the file it belonged to."""
     wal = wal_of(database)
     if not wal.exists():
         return None

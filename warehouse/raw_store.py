@@ -109,7 +109,6 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the raw store with every sql/raw table present."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        # A dangling symlink names where the store should be: create it there.
         # A log left without its store (deleted or moved without it) cannot be replayed into
         # a new one. DuckDB keeps it beside the path it is given, a symlink's own included.
         if (aside := set_aside_wal(path)) is not None:
@@ -119,6 +118,7 @@ def open_raw(path: Path) -> duckdb.DuckDBPyConnection:
                 wal_of(path),
                 aside,
             )
+        # A dangling symlink names where the store should be: create it there.
         _create_whole(path.resolve() if path.is_symlink() else path)
     con = tune(duckdb.connect(str(path)))
     for model in raw_ddl():
