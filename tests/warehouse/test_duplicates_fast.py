@@ -26,6 +26,8 @@ from warehouse.duplicates import (
     Copies,
     _prefix_candidates,
     _signatures,
+    _word_hashes,
+    _words,
     duplicate_groups,
     jaccard,
     shingles,
@@ -53,6 +55,11 @@ def _block(seed: int) -> dict[str, str]:
     for n in range(20):
         ads.append(_edited(ads[n], n % 7, rng))
     return {f"h{i:03d}": " ".join(words) for i, words in enumerate(ads)}
+
+
+def _candidates(ads: list[list[str]]) -> set[tuple[int, int]]:
+    """_prefix_candidates of ads given as word lists."""
+    return _prefix_candidates(_word_hashes([" ".join(words) for words in ads]))
 
 
 def _plain_similar(raw: dict[str, str]) -> dict[str, set[str]]:
@@ -108,7 +115,7 @@ def test_prefix_filter_misses_no_similar_pair() -> None:
     ads.append(["short", "ad"])  # fewer than 5 words: one shingle, the whole text
     ads.append(["short", "ad"])
     sets = [shingles(" ".join(words)) for words in ads]
-    found = {frozenset(pair) for pair in _prefix_candidates(ads)}
+    found = {frozenset(pair) for pair in _candidates(ads)}
     similar = [
         (i, j)
         for i, j in combinations(range(len(sets)), 2)
@@ -136,7 +143,7 @@ def test_prefix_filter_misses_no_similar_pair_of_short_repetitive_texts(
     # A tiny vocabulary makes repeated shingles within a text, texts under 5 words and empty
     # ones: the cases where keys collapse or a text has a single shingle.
     sets = [shingles(" ".join(words)) for words in ads]
-    found = _prefix_candidates(ads)
+    found = _candidates(ads)
     assert all(i < j for i, j in found)
     for i, j in combinations(range(len(ads)), 2):
         if jaccard(sets[i], sets[j]) >= duplicates._PREFIX_THRESHOLD:
@@ -149,7 +156,7 @@ def test_prefix_filter_finds_a_pair_at_the_edge_of_its_bound() -> None:
     a = [f"w{i}" for i in range(104)]
     b = a[:93]
     assert len(shingles(" ".join(a))) == 100 and len(shingles(" ".join(b))) == 89
-    assert _prefix_candidates([a, b]) == {(0, 1)}
+    assert _candidates([a, b]) == {(0, 1)}
 
 
 def test_a_prefix_full_of_unshared_shingles_pairs_nothing() -> None:
@@ -158,7 +165,7 @@ def test_a_prefix_full_of_unshared_shingles_pairs_nothing() -> None:
     # out of it: J(A, B) = 1/6 can never reach the threshold.
     a = [f"w{i}" for i in range(10)]
     b = a[5:]
-    assert _prefix_candidates([a, b]) == set()
+    assert _candidates([a, b]) == set()
 
 
 def test_a_shared_shingle_just_past_the_prefix_pairs_nothing() -> None:
@@ -168,7 +175,7 @@ def test_a_shared_shingle_just_past_the_prefix_pairs_nothing() -> None:
     a = [f"w{i}" for i in range(10)]
     x, y, b, c = a[0:5], a[1:6], a[5:10], a[5:10]
     d = a[2:9]  # shingles s3, s4, s5
-    assert _prefix_candidates([a, x, y, b, c, d, d, d]) == {
+    assert _candidates([a, x, y, b, c, d, d, d]) == {
         (0, 1), (0, 2), (3, 4), (5, 6), (5, 7), (6, 7),
     }  # fmt: skip
 
@@ -191,7 +198,7 @@ def test_prefix_filter_pairs_on_rare_shared_shingles_not_on_boilerplate() -> Non
         for ad in range(4)
     ]
     within_company = {(i, j) for i, j in combinations(range(len(ads)), 2) if i // 4 == j // 4}
-    assert _prefix_candidates(ads) == within_company
+    assert _candidates(ads) == within_company
     sets = [shingles(" ".join(words)) for words in ads]
     assert all(jaccard(sets[i], sets[j]) >= JACCARD_THRESHOLD for i, j in within_company)
 
@@ -241,3 +248,43 @@ def test_timestamps_reach_the_rule_as_exact_microseconds() -> None:
 @example("... --- !!!")
 def test_words_are_the_patterns_words(text: str) -> None:
     assert duplicates._words(text) == duplicates._WORD.findall(text.lower())
+
+
+def _hashes_by_word(texts: list[str]) -> dict[str, set[int]]:
+    """Each word of the texts (as _words splits them) with every hash _word_hashes gave it."""
+    seen: dict[str, set[int]] = {}
+    for text, hashes in zip(texts, _word_hashes(texts), strict=True):
+        words = _words(text)
+        assert len(hashes) == len(words), text  # one hash per word, none lost or made up
+        for word, value in zip(words, hashes.tolist(), strict=True):
+            seen.setdefault(word, set()).add(value)
+    return seen
+
+
+# The same characters as test_words_are_the_patterns_words: lone surrogates, astral letters
+# (\w to the pattern) and emoji (not), combining marks, İ (two characters lower-cased).
+@given(st.lists(st.text(st.characters(exclude_categories=())), max_size=6))
+@example(["naïve café: résumé\u00a0review\u2014fast", "\U0001d400\U0001d401 \U0001f680x \ud800y"])
+@example(["\u0130stanbul \u0130", "", "... --- !!!", "ΣΑΣ σας"])
+def test_word_hashes_are_one_per_word_and_equal_for_equal_words(texts: list[str]) -> None:
+    assert all(len(values) == 1 for values in _hashes_by_word(texts).values())
+
+
+def test_word_hashes_tell_words_apart_and_ignore_case_and_where_a_word_stands() -> None:
+    texts = ["Spark spark SPARK", "a ab ba b", "sparks park"]
+    by_word = {word: values.pop() for word, values in _hashes_by_word(texts).items()}
+    assert sorted(by_word) == ["a", "ab", "b", "ba", "park", "spark", "sparks"]
+    assert len(set(by_word.values())) == 7  # "ab" and "ba" included: order counts
+    # Single letters already differ in the top 16 bits, which every shingle key keeps (its low
+    # bits give way to the text's number); unmixed, their polynomials differ only below them.
+    assert by_word["a"] >> 48 != by_word["b"] >> 48
+
+
+def test_word_hashes_do_not_depend_on_how_texts_are_chunked(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(5)
+    texts = [" ".join(_ad(rng, rng.randrange(0, 30))) + " \U0001d400x" * (i % 2) for i in range(40)]
+    whole = _word_hashes(texts)
+    monkeypatch.setattr(duplicates, "_HASH_CHUNK_CHARS", 50)  # a text or two per chunk
+    chunked = _word_hashes(texts)
+    assert [h.tolist() for h in chunked] == [h.tolist() for h in whole]
+    assert [len(h) for h in whole] == [len(_words(t)) for t in texts]
