@@ -32,9 +32,10 @@ The prefix filter then moved to numpy arrays of polynomial keys, taking shared k
 first (twelfth session): the step over the 1M store's batches in one process, 66.5 s -> 56.9 s,
 with the same groups; splitting words was then most of what was left. Since the seventeenth
 session the prefix filter reads hashes of the words computed by numpy over many texts' code
-points at once (_word_hashes), and word strings are built only for candidates' texts: the step's
-CPU, median of interleaved runs in one process, -22% on 100k synthetic postings and -14% on
-the real corpus, with the same groups.
+points at once (_word_hashes), word strings are built only for candidates' texts, and one
+prefix filter runs over ~CANDIDATE_TEXTS texts of many blocks: the step's CPU in one process,
+median of interleaved runs, 5.8 -> 4.0 s on 100k synthetic postings and 0.99 -> 0.78 s on the
+real corpus (word hashes alone: 5.8 -> 4.5 s and 0.99 -> 0.89 s), with the same groups.
 
 Copies come in as plain lists (Copies) and groups go out as a dict, so this module needs
 neither pandas nor pyarrow: the build imports it without pandas, and for it a worker process
@@ -242,6 +243,10 @@ _SIGNATURE_CHUNK = 1 << 16
 # The exact search for similar pairs in large blocks (_prefix_candidates) uses a threshold a
 # little below JACCARD_THRESHOLD, so no float rounding at the boundary can make it miss a pair.
 _PREFIX_THRESHOLD = 0.89
+# Texts (of whole blocks) per prefix filter in duplicate_groups. One call per block paid numpy's
+# cost per call ~11,000 times per 100k postings; one call for a whole batch of 20k copies sorted
+# millions of keys at once and was no faster. 256-1,024 were best (100k synthetic, one process).
+CANDIDATE_TEXTS = 512
 
 
 def _signatures(sets: Sequence[frozenset[str]]) -> np.ndarray:
@@ -274,9 +279,12 @@ def _signatures(sets: Sequence[frozenset[str]]) -> np.ndarray:
     return signatures
 
 
-def _prefix_candidates(words: Sequence[np.ndarray]) -> set[tuple[int, int]]:
-    """Pairs (i, j), i < j, of texts (as their words' hashes, _word_hashes) among which is
-    every pair with shingle Jaccard >= t.
+def _prefix_candidates(
+    words: Sequence[np.ndarray], block_of: np.ndarray | None = None
+) -> set[tuple[int, int]]:
+    """Pairs (i, j), i < j, of texts (as their words' hashes, _word_hashes) of one block among
+    which is every pair of the block with shingle Jaccard >= t. `block_of` numbers each text's
+    block when the texts are of several (None: all of one).
 
     Prefix filtering, exact for t = _PREFIX_THRESHOLD. Put the shingles in any total order that
     every text agrees on; if J(A, B) >= t then |A - B| <= (1 - t) |A| <= (1 - t) m, where
@@ -294,11 +302,15 @@ def _prefix_candidates(words: Sequence[np.ndarray]) -> set[tuple[int, int]]:
     ranged from 3,000 to 27,000 pairs with the hash seed, against ~3,200 whatever the seed.)
     The order of keys with equal counts may differ with the hash function; the pairs accepted
     from the candidates never do.
+    Many blocks are filtered at once (numpy's cost per call, paid per block, was a third of the
+    step: most blocks hold two or three texts). Each key is then salted with its text's block,
+    so texts share keys only within a block and every count above is a count within one; a
+    pair across blocks that a salted collision proposes is dropped at the end.
     """
     if len(words) < 2:
         return set()
     counts = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    texts, keys = _shingle_key_table(words, counts)
+    texts, keys = _shingle_key_table(words, counts, block_of)
     # Runs of one key (the table is in key order) are the texts that have it.
     run_starts = np.flatnonzero(_run_starts(keys))
     run_lengths = np.diff(np.append(run_starts, len(keys)))
@@ -327,6 +339,9 @@ def _prefix_candidates(words: Sequence[np.ndarray]) -> set[tuple[int, int]]:
         if len(sharing) > 1:
             ids = sharing.tolist()
             candidates.update(combinations(ids, 2))
+    if block_of is not None:
+        blocks = block_of.tolist()
+        candidates = {(i, j) for i, j in candidates if blocks[i] == blocks[j]}
     return candidates
 
 
@@ -335,10 +350,11 @@ _ALL_BITS = (1 << 64) - 1
 
 
 def _shingle_key_table(
-    words: Sequence[np.ndarray], counts: np.ndarray
+    words: Sequence[np.ndarray], counts: np.ndarray, block_of: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(text, key) of each distinct shingle key of each text, sorted by key, then text;
-    `words` holds each text's word hashes and `counts` their number.
+    `words` holds each text's word hashes and `counts` their number; with `block_of`, each
+    key is salted with its text's block.
 
     A 5-word shingle's key is the polynomial of its words' hashes mod 2**64; a text of fewer
     than 5 words has one shingle, the whole text, keyed by hash() of its word hashes' bytes. The
@@ -358,18 +374,28 @@ def _shingle_key_table(
             keys *= _KEY_MULTIPLIER
             keys += word_hashes[offset : last + offset]
         inside_one_text = text_of_word[:last] == text_of_word[SHINGLE_WORDS - 1 :]
-        parts.append(
-            (keys[inside_one_text] >> shift << shift) | text_of_word[:last][inside_one_text]
-        )
+        keys, window_texts = keys[inside_one_text], text_of_word[:last][inside_one_text]
+        if block_of is not None:
+            keys ^= _block_salts(block_of)[window_texts]
+        parts.append((keys >> shift << shift) | window_texts)
     short = np.flatnonzero(counts < SHINGLE_WORDS)
     if len(short):
         whole = np.fromiter(
             (hash(words[i].tobytes()) & _ALL_BITS for i in short), dtype=np.uint64, count=len(short)
         )
+        if block_of is not None:
+            whole ^= _block_salts(block_of)[short]
         parts.append((whole >> shift << shift) | short.astype(np.uint64))
     table = np.sort(np.concatenate(parts))
     table = table[_run_starts(table)]
     return (table & np.uint64((1 << text_bits) - 1)).astype(np.int64), table >> shift
+
+
+def _block_salts(block_of: np.ndarray) -> np.ndarray:
+    """A 64-bit salt per text, the same for texts of one block, spread over the high bits."""
+    salts = (block_of.astype(np.uint64) + np.uint64(1)) * _KEY_MULTIPLIER
+    salts ^= salts >> np.uint64(29)
+    return salts
 
 
 def _run_starts(ordered: np.ndarray) -> np.ndarray:
@@ -380,27 +406,24 @@ def _run_starts(ordered: np.ndarray) -> np.ndarray:
 
 
 def similar_texts(
-    texts: Mapping[str, str], word_hashes: Mapping[str, np.ndarray] | None = None
+    texts: Mapping[str, str], candidates: set[tuple[int, int]] | None = None
 ) -> dict[str, set[str]]:
     """For each text (by content hash), the other texts with shingle Jaccard >= threshold.
 
     Blocks of up to EXACT_BLOCK texts accept every such pair; larger blocks only those that
-    MinHash LSH (16 bands of 4 rows) proposes, as they always have. `word_hashes` may hold
-    _word_hashes of the texts, computed for many blocks at once.
+    MinHash LSH (16 bands of 4 rows) proposes, as they always have. `candidates` may hold the
+    block's _prefix_candidates, indices into the sorted content hashes, found for many blocks
+    at once (duplicate_groups).
     """
     keys = sorted(texts)
     similar: dict[str, set[str]] = {k: set() for k in keys}
-    words = (
-        _word_hashes([texts[k] for k in keys])
-        if word_hashes is None
-        else [word_hashes[k] for k in keys]
-    )
     # The old code built every text's shingle strings and tried every pair (or every LSH
     # candidate). The accepted pairs are exactly those passing the exact test (size bound, then
     # Jaccard on the strings), so they are looked for only among the prefix-filter candidates,
     # which include every pair that could pass; only their texts get shingle strings. Building
     # strings for every text of a multi-text block was ~60% of the step.
-    candidates = _prefix_candidates(words)
+    if candidates is None:
+        candidates = _prefix_candidates(_word_hashes([texts[k] for k in keys]))
     # Once per text, not once per pair it is in: on the real corpus, 10,718 sets were built
     # for the 3,295 texts that needed one.
     sets = {i: shingles(texts[keys[i]]) for i in {i for pair in candidates for i in pair}}
@@ -430,15 +453,16 @@ def similar_texts(
 def _visit_block(
     copies: list[tuple[str, str, int]],
     texts: Mapping[str, str],
-    word_hashes: Mapping[str, np.ndarray],
+    candidates: set[tuple[int, int]],
     window: int,
     out_groups: dict[str, str],
 ) -> None:
     """Record the group key of each copy (posting_key, content_hash, posted_at as an integer)
-    of one block, given in (posted_at, posting_key) order."""
+    of one block, given in (posted_at, posting_key) order; `candidates` as similar_texts takes
+    them."""
     distinct = {content_hash for _, content_hash, _ in copies}
     similar: dict[str, set[str]] = (
-        similar_texts({h: texts[h] for h in distinct}, word_hashes) if len(distinct) > 1 else {}
+        similar_texts({h: texts[h] for h in distinct}, candidates) if len(distinct) > 1 else {}
     )
     # content_hash -> (first_at, key) of the latest posting holding a copy of that text;
     # tuples compare as the rule orders postings (earliest first copy, then posting_key).
@@ -476,6 +500,34 @@ class Copies:
         return len(self.posting_key)
 
 
+def _candidates_by_block(
+    words: Sequence[np.ndarray], block_of: list[int]
+) -> dict[int, set[tuple[int, int]]]:
+    """_prefix_candidates of each block, by block number, as indices into the block's texts;
+    `words` are the texts' word hashes, each block's texts together, `block_of` their blocks.
+
+    One prefix filter runs over whole blocks of about CANDIDATE_TEXTS texts, the word hashes
+    over all of them (the caller's one _word_hashes call): numpy's cost per call would otherwise
+    be paid per block, and most blocks hold two or three texts.
+    """
+    first_of_block: dict[int, int] = {}  # block number -> index of its first text
+    for index, number in enumerate(block_of):
+        first_of_block.setdefault(number, index)
+    candidates: dict[int, set[tuple[int, int]]] = {number: set() for number in first_of_block}
+    start = 0
+    while start < len(block_of):
+        end = min(start + CANDIDATE_TEXTS, len(block_of))
+        while end < len(block_of) and block_of[end] == block_of[end - 1]:
+            end += 1  # whole blocks
+        numbers = np.array(block_of[start:end], dtype=np.int64)
+        for i, j in _prefix_candidates(words[start:end], numbers):
+            number = block_of[start + i]
+            first = first_of_block[number]
+            candidates[number].add((start + i - first, start + j - first))
+        start = end
+    return candidates
+
+
 def duplicate_groups(copies: Copies, texts: Mapping[str, str]) -> dict[str, str]:
     """Map every posting_key to the posting_key of the first copy of its posting.
 
@@ -491,21 +543,24 @@ def duplicate_groups(copies: Copies, texts: Mapping[str, str]) -> dict[str, str]
     )
     groups: dict[str, str] = {}
     blocks: list[list[tuple[str, str, int]]] = []
-    compared: set[str] = set()  # texts of blocks with more than one distinct text
+    # The distinct texts of every block with several, each block's in sorted order (the
+    # indices similar_texts reads candidates in), and which block each belongs to.
+    compared: list[str] = []
+    block_of: list[int] = []
     for _, run in groupby(rows, key=itemgetter(0)):
         block = list(run)
         if len(block) == 1:
             key = block[0][2]
             groups[key] = key
             continue
-        blocks.append([(key, content_hash, at) for _, at, key, content_hash in block])
-        distinct = {content_hash for _, _, _, content_hash in block}
+        distinct = sorted({content_hash for _, _, _, content_hash in block})
         if len(distinct) > 1:
-            compared |= distinct
-    # Hashed for all blocks at once: numpy's cost per call would otherwise be paid per block,
-    # and most blocks hold two or three texts.
-    ordered = sorted(compared)
-    word_hashes = dict(zip(ordered, _word_hashes([texts[h] for h in ordered]), strict=True))
-    for block_copies in blocks:
-        _visit_block(block_copies, texts, word_hashes, _WINDOW_MICROSECONDS, groups)
+            compared.extend(distinct)
+            block_of.extend([len(blocks)] * len(distinct))
+        blocks.append([(key, content_hash, at) for _, at, key, content_hash in block])
+    candidates = _candidates_by_block(_word_hashes([texts[h] for h in compared]), block_of)
+    for number, block_copies in enumerate(blocks):
+        _visit_block(
+            block_copies, texts, candidates.get(number, set()), _WINDOW_MICROSECONDS, groups
+        )
     return groups

@@ -288,3 +288,93 @@ def test_word_hashes_do_not_depend_on_how_texts_are_chunked(monkeypatch) -> None
     chunked = _word_hashes(texts)
     assert [h.tolist() for h in chunked] == [h.tolist() for h in whole]
     assert [len(h) for h in whole] == [len(_words(t)) for t in texts]
+
+
+def _blocks_sharing_texts(seed: int) -> list[list[list[str]]]:
+    """Three blocks as word lists: reposts within each, and the same ads again in other blocks
+    (a company's ad under two titles), so that counted across blocks, keys' counts would
+    change."""
+    rng = random.Random(seed)
+    ads = [_ad(rng, rng.choice([30, 60, 120])) for _ in range(12)]
+    reposts = [_edited(ad, rng.randrange(0, 2), rng) for ad in ads]
+    return [ads[:6] + reposts[:6], ads[3:9] + reposts[6:8], ads[:2] + ads[8:] + reposts[8:]]
+
+
+def _filtered_together(blocks: list[list[list[str]]]) -> set[tuple[int, int, int]]:
+    """_prefix_candidates of several blocks' texts in one call, as (block, i, j) within it."""
+    texts = [" ".join(words) for ads in blocks for words in ads]
+    block_of = np.repeat(np.arange(len(blocks)), [len(ads) for ads in blocks])
+    first = np.concatenate(([0], np.cumsum([len(ads) for ads in blocks])))
+    together = set()
+    for i, j in _prefix_candidates(_word_hashes(texts), block_of):
+        block = int(block_of[i])
+        assert block_of[j] == block  # never a pair across blocks
+        together.add((block, i - int(first[block]), j - int(first[block])))
+    return together
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_blocks_filtered_together_miss_no_similar_pair_of_any_block(seed: int) -> None:
+    blocks = _blocks_sharing_texts(seed)
+    together = _filtered_together(blocks)
+    similar = set()
+    for number, ads in enumerate(blocks):
+        sets = [shingles(" ".join(words)) for words in ads]
+        for i, j in combinations(range(len(ads)), 2):
+            if jaccard(sets[i], sets[j]) >= duplicates._PREFIX_THRESHOLD:
+                similar.add((number, i, j))
+    assert len(similar) >= 4  # the blocks do hold reposts
+    assert similar <= together
+
+
+def test_a_text_repeated_in_another_block_adds_no_candidate() -> None:
+    # Found by search over random blocks. Counted across both blocks (keys unsalted), the
+    # shingles A shares only with C, in another block, counted as shared and pushed A's and
+    # B's prefixes onto keys they share with each other: one more candidate, (A, B). Counted
+    # per block, as when each block is filtered alone, there is none.
+    base = [
+        "v21",
+        "v22",
+        "v36",
+        "v34",
+        "v11",
+        "v37",
+        "v4",
+        "v33",
+        "v23",
+        "v9",
+        "v28",
+        "v18",
+        "v12",
+        "v13",
+        "v7",
+        "v32",
+        "v16",
+        "v10",
+        "v32",
+        "v17",
+    ]
+    a, b, c = list(base), list(base), list(base)
+    a[1], b[19], c[12] = "x2", "x3", "x1"
+    assert _candidates([a, b]) == set()
+    assert _filtered_together([[a, b], [c]]) == set()
+
+
+def test_groups_do_not_depend_on_how_many_blocks_are_filtered_at_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    blocks = [ads for seed in range(3) for ads in _blocks_sharing_texts(seed)]
+    rows = [
+        (f"k{number}-{i}", f"company|title{number}", i * 86_400_000_000, " ".join(words))
+        for number, ads in enumerate(blocks)
+        for i, words in enumerate(ads)
+    ]
+    copies = Copies(
+        posting_key=[r[0] for r in rows],
+        block=[r[1] for r in rows],
+        posted_at=[r[2] for r in rows],
+        content_hash=[f"h-{r[3]}" for r in rows],
+    )
+    texts = {f"h-{r[3]}": r[3] for r in rows}
+    together = duplicate_groups(copies, texts)
+    monkeypatch.setattr(duplicates, "CANDIDATE_TEXTS", 1)  # each block on its own
+    assert duplicate_groups(copies, texts) == together
+    assert sum(key != group for key, group in together.items()) >= 10  # reposts joined
