@@ -111,9 +111,10 @@ def _words(text: str) -> list[str]:
     return words
 
 
-# Code points read at once by _word_hashes: bounds its per-character scratch arrays (about 40
-# bytes a character) to ~40 MB however many texts are hashed, and its tables of powers (16
-# bytes a character) to 16 MB unless one text is longer.
+# Characters read at once by _word_hashes: bounds its per-character scratch arrays (about 40
+# bytes a character) to ~40 MB however many texts are hashed (up to twice that for a chunk of
+# texts whose lower case is longer, such as "İ" everywhere; a longer single text is read
+# alone), and its cached tables of powers (16 bytes for each of twice as many) to 32 MB.
 _HASH_CHUNK_CHARS = 1 << 20
 _CHAR_MULTIPLIER = 0x100000001B3  # odd, so invertible mod 2**64
 _ASTRAL = 0x10000
@@ -132,17 +133,26 @@ _inverse_powers_table = np.ones(0, dtype=np.uint64)
 
 
 def _powers(count: int) -> tuple[np.ndarray, np.ndarray]:
-    """M ** (0 .. count - 1) and M ** -(0 .. count - 1) mod 2**64, M = _CHAR_MULTIPLIER."""
+    """M ** (0 .. count - 1) and M ** -(0 .. count - 1) mod 2**64, M = _CHAR_MULTIPLIER.
+
+    Up to 2 * _HASH_CHUNK_CHARS they are cut from tables built once per process; a longer
+    count (one huge text) gets tables of its own, so it leaves nothing behind.
+    """
     global _powers_table, _inverse_powers_table
+    if count > 2 * _HASH_CHUNK_CHARS:
+        return _power_tables(count)
     if len(_powers_table) < count:
-        size = max(count, _HASH_CHUNK_CHARS)
-        tables = []
-        for base in (_CHAR_MULTIPLIER, pow(_CHAR_MULTIPLIER, -1, 1 << 64)):
-            steps = np.full(size, base, dtype=np.uint64)
-            steps[0] = 1
-            tables.append(np.cumprod(steps))
-        _powers_table, _inverse_powers_table = tables
+        _powers_table, _inverse_powers_table = _power_tables(2 * _HASH_CHUNK_CHARS)
     return _powers_table[:count], _inverse_powers_table[:count]
+
+
+def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
+    tables = []
+    for base in (_CHAR_MULTIPLIER, pow(_CHAR_MULTIPLIER, -1, 1 << 64)):
+        steps = np.full(size, base, dtype=np.uint64)
+        steps[0] = 1
+        tables.append(np.cumprod(steps))
+    return tables[0], tables[1]
 
 
 def _word_hashes(texts: Sequence[str]) -> list[np.ndarray]:
@@ -152,8 +162,8 @@ def _word_hashes(texts: Sequence[str]) -> list[np.ndarray]:
     Building every word as a string and hashing each with hash() was half the step (100k
     synthetic postings in one process: 2.7 of 5.7 CPU s; most of those texts hold a non-ASCII
     character, which sends them down _words' slow path). Here each text is lower-cased by
-    str.lower as in
-    _words, and the rest is numpy over the code points of many texts at once: \w is looked up
+    str.lower as in _words, and the rest is numpy over the code points of many texts at once:
+    \w is looked up
     per code point (the BMP in a table, the rare astral ones by the pattern), a word is a run
     of \w code points, and its hash is a polynomial in its code points, mixed. Equal words get
     equal hashes, so a shingle's key (below) is a function of the shingle; unequal words may
@@ -282,8 +292,8 @@ def _signatures(sets: Sequence[frozenset[str]]) -> np.ndarray:
 def _prefix_candidates(
     words: Sequence[np.ndarray], block_of: np.ndarray | None = None
 ) -> set[tuple[int, int]]:
-    """Pairs (i, j), i < j, of texts (as their words' hashes, _word_hashes) of one block among
-    which is every pair of the block with shingle Jaccard >= t. `block_of` numbers each text's
+    """Pairs (i, j), i < j, of texts of the same block (as their words' hashes, _word_hashes)
+    among which is every such pair with shingle Jaccard >= t. `block_of` numbers each text's
     block when the texts are of several (None: all of one).
 
     Prefix filtering, exact for t = _PREFIX_THRESHOLD. Put the shingles in any total order that

@@ -325,6 +325,11 @@ def test_blocks_filtered_together_miss_no_similar_pair_of_any_block(seed: int) -
                 similar.add((number, i, j))
     assert len(similar) >= 4  # the blocks do hold reposts
     assert similar <= together
+    # And from those candidates, each block's similar texts are the plain rule's.
+    for number, ads in enumerate(blocks):
+        texts = {f"h{i:03d}": " ".join(words) for i, words in enumerate(ads)}  # list order
+        own = {(i, j) for block, i, j in together if block == number}
+        assert similar_texts(texts, own) == _plain_similar(texts)
 
 
 def test_a_text_repeated_in_another_block_adds_no_candidate() -> None:
