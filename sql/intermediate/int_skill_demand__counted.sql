@@ -35,11 +35,21 @@ posting_rows as (
     inner join posting_skills as ps using (posting_id)
 ),
 
+-- Those rows counted once at the finest grain every period grain rolls up from (a week, month
+-- and quarter together): the six grouping sets below then add up 675k counts at a million
+-- synthetic postings instead of each counting 7.4M rows. This model alone, same rows: 4.7-5.1
+-- s -> 3.3-3.5 s at a million postings, 1.2 s either way at 100k (measured).
+finest_counts as (
+    select role_family, week_start, month_start, quarter_start, skill_id, count(*) as postings,
+    from posting_rows
+    group by all
+),
+
 -- Each grouping set is one period grain, for one role family or (role_family rolled up) for
 -- all of them: one pass over the rows, where copying every row once per grain and family
 -- made 6x as many rows to join and group (13.7 s -> 3.7 s at a million postings, measured).
--- count(*) = count(distinct posting_id) in every group: one anchor row per posting, and one
--- row per posting × skill (3x faster than distinct, measured).
+-- The sum of finest_counts = count(distinct posting_id) in every group: one anchor row per
+-- posting, and one row per posting × skill (3x faster than distinct, measured).
 counted as (
     select
         case
@@ -54,8 +64,8 @@ counted as (
         end as period_start,
         case when grouping(role_family) = 1 then 'all' else role_family end as role_family,
         skill_id,
-        count(*) as postings,
-    from posting_rows
+        sum(postings)::bigint as postings,
+    from finest_counts
     group by grouping sets (
         (week_start, role_family, skill_id), (week_start, skill_id),
         (month_start, role_family, skill_id), (month_start, skill_id),
