@@ -104,11 +104,25 @@ def skill_extractor():  # type: ignore[no-untyped-def]
 def prefect_harness():  # type: ignore[no-untyped-def]
     """A throwaway Prefect API (SQLite) for the whole session; only flow tests request it."""
     import os
+    import random
+
+    import websockets.asyncio.connection
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    # Prefect's events client keeps a websocket open to this server for the rest of the
+    # session, and websockets draws each keepalive ping's payload from the global `random`
+    # (getrandbits), on Prefect's event-loop thread, every 10-20 s. Hypothesis compares the
+    # global state before and after each draw, so a ping landing inside one made the suite's
+    # intermittent HypothesisDeprecationWarning ("Do not use the `random` module inside
+    # strategies"). A payload only has to differ from the pings awaiting a pong: a generator
+    # of its own does that and leaves the global state to the tests.
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        prefect_test_harness(server_startup_timeout=120),
+    ):
+        patch.setattr(websockets.asyncio.connection, "random", random.Random())
         yield
 
 

@@ -108,7 +108,13 @@ class RawServer:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
+        # close() alone leaves a thread blocked in accept() on Linux, for the rest of the
+        # session (five of them were still there by tests/reliability/test_properties.py);
+        # shutdown() wakes it.
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
         self._sock.close()
+        self._thread.join(timeout=5)
 
     def _serve(self) -> None:
         while not self._stop.is_set():
