@@ -128,22 +128,16 @@ def _bmp_word_characters() -> np.ndarray:
     )
 
 
-_powers_table = np.ones(0, dtype=np.uint64)
-_inverse_powers_table = np.ones(0, dtype=np.uint64)
-
-
 def _powers(count: int) -> tuple[np.ndarray, np.ndarray]:
     """M ** (0 .. count - 1) and M ** -(0 .. count - 1) mod 2**64, M = _CHAR_MULTIPLIER.
 
     Up to 2 * _HASH_CHUNK_CHARS they are cut from tables built once per process; a longer
     count (one huge text) gets tables of its own, so it leaves nothing behind.
     """
-    global _powers_table, _inverse_powers_table
     if count > 2 * _HASH_CHUNK_CHARS:
         return _power_tables(count)
-    if len(_powers_table) < count:
-        _powers_table, _inverse_powers_table = _power_tables(2 * _HASH_CHUNK_CHARS)
-    return _powers_table[:count], _inverse_powers_table[:count]
+    powers, inverse_powers = _cached_power_tables(2 * _HASH_CHUNK_CHARS)
+    return powers[:count], inverse_powers[:count]
 
 
 def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -155,6 +149,9 @@ def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
     return tables[0], tables[1]
 
 
+_cached_power_tables = cache(_power_tables)
+
+
 def _word_hashes(texts: Sequence[str]) -> list[np.ndarray]:
     r"""For each text, a 64-bit hash of each of its words, in order: the words _words gives
     (\w+ runs of the lower-cased text), never built as strings.
@@ -163,11 +160,10 @@ def _word_hashes(texts: Sequence[str]) -> list[np.ndarray]:
     synthetic postings in one process: 2.7 of 5.7 CPU s; most of those texts hold a non-ASCII
     character, which sends them down _words' slow path). Here each text is lower-cased by
     str.lower as in _words, and the rest is numpy over the code points of many texts at once:
-    \w is looked up
-    per code point (the BMP in a table, the rare astral ones by the pattern), a word is a run
-    of \w code points, and its hash is a polynomial in its code points, mixed. Equal words get
-    equal hashes, so a shingle's key (below) is a function of the shingle; unequal words may
-    collide, which only merges shingles (see _prefix_candidates).
+    \w is looked up per code point (the BMP in a table, the rare astral ones by the pattern), a
+    word is a run of \w code points, and its hash is a polynomial in its code points, mixed.
+    Equal words get equal hashes, so a shingle's key (below) is a function of the shingle;
+    unequal words may collide, which only merges shingles (see _prefix_candidates).
     """
     result: list[np.ndarray] = []
     first = 0
@@ -376,6 +372,7 @@ def _shingle_key_table(
     total = int(counts.sum())
     word_hashes = np.concatenate(words) if total else np.zeros(0, dtype=np.uint64)
     text_of_word = np.repeat(np.arange(len(words), dtype=np.uint64), counts)
+    salts = None if block_of is None else _block_salts(block_of)
     parts = []
     last = total - SHINGLE_WORDS + 1  # windows starting at 0 .. last - 1
     if last > 0:
@@ -385,16 +382,16 @@ def _shingle_key_table(
             keys += word_hashes[offset : last + offset]
         inside_one_text = text_of_word[:last] == text_of_word[SHINGLE_WORDS - 1 :]
         keys, window_texts = keys[inside_one_text], text_of_word[:last][inside_one_text]
-        if block_of is not None:
-            keys ^= _block_salts(block_of)[window_texts]
+        if salts is not None:
+            keys ^= salts[window_texts]
         parts.append((keys >> shift << shift) | window_texts)
     short = np.flatnonzero(counts < SHINGLE_WORDS)
     if len(short):
         whole = np.fromiter(
             (hash(words[i].tobytes()) & _ALL_BITS for i in short), dtype=np.uint64, count=len(short)
         )
-        if block_of is not None:
-            whole ^= _block_salts(block_of)[short]
+        if salts is not None:
+            whole ^= salts[short]
         parts.append((whole >> shift << shift) | short.astype(np.uint64))
     table = np.sort(np.concatenate(parts))
     table = table[_run_starts(table)]
@@ -523,7 +520,7 @@ def _candidates_by_block(
     first_of_block: dict[int, int] = {}  # block number -> index of its first text
     for index, number in enumerate(block_of):
         first_of_block.setdefault(number, index)
-    candidates: dict[int, set[tuple[int, int]]] = {number: set() for number in first_of_block}
+    candidates: dict[int, set[tuple[int, int]]] = {}
     start = 0
     while start < len(block_of):
         end = min(start + CANDIDATE_TEXTS, len(block_of))
@@ -533,7 +530,7 @@ def _candidates_by_block(
         for i, j in _prefix_candidates(words[start:end], numbers):
             number = block_of[start + i]
             first = first_of_block[number]
-            candidates[number].add((start + i - first, start + j - first))
+            candidates.setdefault(number, set()).add((start + i - first, start + j - first))
         start = end
     return candidates
 
