@@ -7,6 +7,11 @@
 -- time in commits (421 s vs 11.8 s for 100k). One row per key is kept by the only writer,
 -- warehouse/raw_store.py: each batch is de-duplicated by key and only keys not already stored
 -- are inserted (tests/warehouse/test_raw_landing.py proves it).
+-- text is compressed with zstd, not DuckDB's pick (FSST with a dictionary): landing texts was
+-- most of each insert's cost, analysing and compressing them. Inserting 250k synthetic
+-- postings in 5,000-row batches took 7.8-8.5 s and 254 MB with DuckDB's pick, 6.3-6.8 s and
+-- 168 MB with zstd (docs/BENCHMARKS.md item 54). A store created before keeps its texts as
+-- they were stored, which only costs it that speed.
 create table if not exists raw_postings (
     source varchar not null,
     board varchar not null,
@@ -16,7 +21,7 @@ create table if not exists raw_postings (
     location varchar,
     workplace varchar,
     posted_at timestamptz,
-    text varchar not null,
+    text varchar not null using compression zstd,
     url varchar,
     salary_min double,
     salary_max double,
