@@ -100,9 +100,13 @@ def land_outcome(
         payloads,
         postings,
         rejects,
-        classify=classify_postings if labels is None else _labelled_ahead(labels, latest),
+        # With labels computed ahead every row has its own, so no row is left to classify.
+        classify=classify_postings if labels is None else None,
         compressed_bodies=compressed_bodies,
         commits=commits,
+        # A landed row's position is its key's position in `latest`, and `latest` gives the
+        # posting's place in the parse.
+        labels_ahead=None if labels is None else [labels[i] for i in latest.values()],
     )
     if counts is not None:
         counts += landed
@@ -112,13 +116,6 @@ def land_outcome(
 def classify_postings(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
     """role_family and seniority of each posting (raw_store.Classifier), from title and text."""
     return [posting_labels(p.title, p.text) for p in postings]
-
-
-def _labelled_ahead(labels: Sequence[Labels], latest: dict[object, int]) -> raw_store.Classifier:
-    """A classifier answering with labels computed ahead: a landed row's position is its
-    key's position in `latest`, and `latest` gives the posting's place in the parse."""
-    of_row = [labels[i] for i in latest.values()]
-    return lambda unlabelled: [of_row[u.row] for u in unlabelled]
 
 
 def source_run_row(outcome: SourceOutcome, postings: int, rejects: int) -> dict[str, object]:

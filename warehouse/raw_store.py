@@ -453,7 +453,10 @@ class LandCounts:
 
 
 def _land_postings(
-    con: duckdb.DuckDBPyConnection, postings: Sequence[Row], classify: Classifier | None
+    con: duckdb.DuckDBPyConnection,
+    postings: Sequence[Row],
+    classify: Classifier | None,
+    labels_ahead: Sequence[tuple[str, str]] | None = None,
 ) -> LandCounts:
     """Merge one batch into raw_postings (inside the caller's transaction); see land_source_result.
 
@@ -477,17 +480,29 @@ def _land_postings(
         if c not in _LABELS and c != "text"
     )
     same_inputs = " and ".join(f"p.{c} is not distinct from i.{c}" for c in _CLASSIFIER_INPUTS)
-    # Labels the caller left out are the stored ones while title and text are unchanged.
+    # Labels the caller left out are the stored ones while title and text are unchanged, else
+    # the ones computed ahead (ahead_role_family, ahead_seniority), if any.
     labels = {
-        c: f"coalesce(i.{c}, case when p.source is not null and {same_inputs} then p.{c} end)"
+        c: f"coalesce(i.{c}, case when p.source is not null and {same_inputs} then p.{c} end, "
+        f"i.ahead_{c})"
         for c in _LABELS
     }
+    # Labels computed ahead ride in the staged rows, so only rows left without labels need the
+    # classifier's pass: staging the ahead labels as a second table and updating the batch with
+    # them cost the load 9.6 of its 92 s at a million postings (docs/BENCHMARKS.md item 55).
+    if labels_ahead is not None and len(labels_ahead) != len(postings):
+        raise ValueError(f"{len(labels_ahead)} labels computed ahead for {len(postings)} postings")
+    unlabelled = (None, None)
     # Numbered here: the order of a DuckDB scan is not something to rely on.
     with _staged(
         con,
         "incoming_postings",
-        f"select {', '.join(POSTING_COLUMNS)}, 0::bigint as row_no from raw_postings",
-        ((*row, row_no) for row_no, row in enumerate(postings)),
+        f"select {', '.join(POSTING_COLUMNS)}, 0::bigint as row_no, "
+        "role_family as ahead_role_family, seniority as ahead_seniority from raw_postings",
+        (
+            (*row, row_no, *(unlabelled if labels_ahead is None else labels_ahead[row_no]))
+            for row_no, row in enumerate(postings)
+        ),
     ):
         # Two steps, so the wide columns are read only for the rows that match: the keys of all
         # of raw_postings (three columns) are joined to find the batch's rows, then only those
@@ -621,6 +636,7 @@ def land_source_result(
     classify: Classifier | None = None,
     compressed_bodies: Mapping[str, bytes] | None = None,
     commits: GroupedCommits | None = None,
+    labels_ahead: Sequence[tuple[str, str]] | None = None,
 ) -> LandCounts:
     """Land one source's records (and, when given, its source_runs row) in one transaction.
 
@@ -629,8 +645,10 @@ def land_source_result(
 
     One row per (source, board, source_posting_id): a posting landed again moves last_seen
     forward (and first_seen back, if it was seen earlier); if its content differs it is updated
-    to the incoming version. Postings without role_family/seniority get them from `classify`,
-    which runs only for new postings and ones whose title or text changed.
+    to the incoming version. Postings without role_family/seniority get them from
+    `labels_ahead` (role_family, seniority per posting row, computed before landing, used only
+    for new postings and ones whose title or text changed) or else from `classify`, which
+    runs only for those postings.
     `compressed_bodies` may give payload bodies already compressed, by sha256
     (warehouse.payload_files.compress); the others are compressed here. With `commits`, the
     landing joins that group's transaction instead of committing on its own.
@@ -677,7 +695,7 @@ def land_source_result(
                     [run_id],
                 )
         if postings:
-            counts = _land_postings(con, postings, classify)
+            counts = _land_postings(con, postings, classify, labels_ahead)
         if rejects:
             with _staged(
                 con,

@@ -204,6 +204,39 @@ def test_labels_given_by_the_caller_are_kept(con) -> None:  # type: ignore[no-un
     assert stored(con)[0][3:5] == ("data-scientist", "lead")
 
 
+def test_labels_computed_ahead_go_only_to_new_postings_and_changed_titles_or_texts(con) -> None:  # type: ignore[no-untyped-def]
+    classify = CountingClassifier()
+    land(con, [posting("a", T0), posting("b", T0), posting("c", T0)], classify)
+    assert [row[3:5] for row in stored(con)] == [("ml-engineer", "unknown")] * 3
+
+    # Ahead labels that differ from what is stored, for every row: "a" is unchanged and keeps
+    # its stored labels, "b" has a new title and "c" a new company (not a classifier input),
+    # "d" is new.
+    rows = [
+        posting("a", T1, "run-2"),
+        posting("b", T1, "run-2", title="Staff Data Scientist"),
+        posting("c", T1, "run-2", company="Acme GmbH"),
+        posting("d", T1, "run-2"),
+    ]
+    counts = raw_store.land_source_result(
+        con, "run-2", None, [], postings_of(rows), [],
+        labels_ahead=[("other", "intern")] * 4,
+    )  # fmt: skip
+    assert (counts.new, counts.changed, counts.unchanged) == (1, 2, 1)
+    assert [(row[0], *row[3:5]) for row in stored(con)] == [
+        ("a", "ml-engineer", "unknown"),
+        ("b", "other", "intern"),
+        ("c", "ml-engineer", "unknown"),
+        ("d", "other", "intern"),
+    ]
+    assert classify.seen == ["a", "b", "c"]  # the first landing's only
+
+    with pytest.raises(ValueError, match="1 labels computed ahead for 2 postings"):
+        raw_store.land_source_result(
+            con, "run-3", None, [], postings_of(rows[:2]), [], labels_ahead=[("other", "lead")]
+        )
+
+
 def test_a_reject_is_recorded_again_by_a_rerun(con) -> None:  # type: ignore[no-untyped-def]
     classify = CountingClassifier()
 
