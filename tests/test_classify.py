@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from extractors import classify
 from extractors.classify import role_family, salary_from_text, seniority, workplace
 
 
@@ -81,6 +82,10 @@ def test_description_verbs_do_not_set_seniority_when_a_title_exists() -> None:
         ("€70.000 – €90.000", (70_000.0, 90_000.0, "EUR")),
         ("$120,000 – $160,000 DOE", (120_000.0, 160_000.0, "USD")),
         ("CA$135k - CA$180k", (135_000.0, 180_000.0, "CAD")),
+        ("CHF 120-150k", (120_000.0, 150_000.0, "CHF")),
+        ("AUD 140k to 170k", (140_000.0, 170_000.0, "AUD")),
+        ("100-130k GBP", (100_000.0, 130_000.0, "GBP")),
+        ("90k - 110k CAD", (90_000.0, 110_000.0, "CAD")),
         ("$50-$70 per hour", (None, None, None)),
         ("Founded 2015-2016, 40 people", (None, None, None)),
         ("no salary here", (None, None, None)),
@@ -90,6 +95,29 @@ def test_salary_from_text(
     text: str, expected: tuple[float | None, float | None, str | None]
 ) -> None:
     assert salary_from_text(text) == expected
+
+
+# Texts shaped like money ranges, and near misses: a symbol, code or neither before, between
+# and after two amounts, so most of them match one of the two range patterns.
+_AMOUNT = st.sampled_from(["1", "20", "150", "70,000", "70.000", "1.5"])
+_MONEY_LIKE = st.tuples(
+    st.sampled_from(["", "x ", "US", "CA", "AU", "C", "A", "$", "€", "£", "USD ", "EUR", "CHF"]),
+    _AMOUNT,
+    st.sampled_from(["", "k", "K"]),
+    st.sampled_from(["-", " - ", "–", "—", " to ", "/"]),
+    st.sampled_from(["", "$", "€", "£", "USD", "GBP"]),
+    _AMOUNT,
+    st.sampled_from(["", "k", " USD", " GBP", " AUD", " CAD", " CHF", " EUR", " usd", "x"]),
+).map("".join)
+
+
+@given(_MONEY_LIKE)
+def test_a_text_without_a_money_symbol_or_code_matches_neither_range_pattern(text: str) -> None:
+    # What salary_from_text's substring tests rest on: without them, the patterns find nothing.
+    if not any(symbol in text for symbol in classify._SYMBOLS):
+        assert classify._SYMBOL_RANGE.search(text) is None
+    if not any(code in text for code in classify._CURRENCY_CODES):
+        assert classify._CODE_RANGE.search(text) is None
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,8 @@ def parse_line(raw_line: bytes, payload: Payload) -> Posting:
             raise ValueError(f"'{key}' must be a string, got {type(record[key]).__name__}")
     posted_at = _checked_date(record, "posted_at")
     seen_at = _checked_date(record, "seen_at")
-    salary_min, salary_max, currency = salary_from_text(text.split("\n", 1)[0])
+    first_line = text.partition("\n")[0]
+    salary_min, salary_max, currency = salary_from_text(first_line)
     return Posting(
         source=record.get("source") or "jsonl",
         board=payload.board,
@@ -110,7 +111,7 @@ def parse_line(raw_line: bytes, payload: Payload) -> Posting:
         title=record.get("title"),
         company=record.get("company"),
         location=record.get("location") if isinstance(record.get("location"), str) else None,
-        workplace=workplace(text.split("\n", 1)[0]),
+        workplace=workplace(first_line),
         posted_at=posted_at,
         text=text,
         url=record.get("url"),
