@@ -57,10 +57,10 @@ def land_outcome(
     postings = []
     for p in map(parsed.__getitem__, latest.values()):
         seen = p.seen_at or fetched_at.get(p.payload_sha256 or "", now)
-        # In raw_store.POSTING_COLUMNS order. role_family and seniority are left to the
-        # classifier (classify_postings, or the labels computed ahead), which the merge asks
-        # only for postings new or changed: classifying every re-seen posting was most of a
-        # re-run's landing time.
+        # In raw_store.POSTING_COLUMNS order. role_family and seniority are left to the merge,
+        # which gives postings new or changed the labels computed ahead, or else asks the
+        # classifier (classify_postings) for them: classifying every re-seen posting was most
+        # of a re-run's landing time.
         postings.append(
             (
                 p.source,

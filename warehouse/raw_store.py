@@ -490,8 +490,6 @@ def _land_postings(
     # Labels computed ahead ride in the staged rows, so only rows left without labels need the
     # classifier's pass: staging the ahead labels as a second table and updating the batch with
     # them cost the load 9.6 of its 92 s at a million postings (docs/BENCHMARKS.md item 55).
-    if labels_ahead is not None and len(labels_ahead) != len(postings):
-        raise ValueError(f"{len(labels_ahead)} labels computed ahead for {len(postings)} postings")
     unlabelled = (None, None)
     # Numbered here: the order of a DuckDB scan is not something to rely on.
     with _staged(
@@ -653,6 +651,9 @@ def land_source_result(
     (warehouse.payload_files.compress); the others are compressed here. With `commits`, the
     landing joins that group's transaction instead of committing on its own.
     """
+    # Refused before anything is written: payload files, or a group's transaction.
+    if labels_ahead is not None and len(labels_ahead) != len(postings):
+        raise ValueError(f"{len(labels_ahead)} labels computed ahead for {len(postings)} postings")
     counts = LandCounts()
     with _transaction_of(con, commits, len(postings)):
         if payloads:

@@ -10,8 +10,10 @@
 -- text is compressed with zstd, not DuckDB's pick (FSST with a dictionary): landing texts was
 -- most of each insert's cost, analysing and compressing them. Inserting 250k synthetic
 -- postings in 5,000-row batches took 7.8-8.5 s and 254 MB with DuckDB's pick, 6.3-6.8 s and
--- 168 MB with zstd (docs/BENCHMARKS.md item 54). A store created before keeps its texts as
--- they were stored, which only costs it that speed.
+-- 168 MB with zstd (docs/BENCHMARKS.md item 54). A table created before this keeps DuckDB's
+-- pick for every text landed into it, which only costs it that speed. A store in a DuckDB
+-- storage format older than v1.2 cannot take the column (DuckDB refuses it); this project's
+-- stores are in DuckDB 2.0's.
 create table if not exists raw_postings (
     source varchar not null,
     board varchar not null,

@@ -235,6 +235,8 @@ def test_labels_computed_ahead_go_only_to_new_postings_and_changed_titles_or_tex
         raw_store.land_source_result(
             con, "run-3", None, [], postings_of(rows[:2]), [], labels_ahead=[("other", "lead")]
         )
+    with pytest.raises(ValueError, match="1 labels computed ahead for 0 postings"):
+        raw_store.land_source_result(con, "run-3", None, [], [], [], labels_ahead=[("a", "b")])
 
 
 def test_a_reject_is_recorded_again_by_a_rerun(con) -> None:  # type: ignore[no-untyped-def]
@@ -902,8 +904,8 @@ def test_a_write_ahead_log_left_without_its_store_is_kept_aside_and_a_store_crea
 
 
 def test_posting_texts_are_stored_with_zstd(con) -> None:  # type: ignore[no-untyped-def]
-    # sql/raw/raw_postings.sql asks for it; DuckDB silently ignores the request in a storage
-    # format too old for it, and would then pick FSST, slower to land (docs/BENCHMARKS.md 54).
+    # What sql/raw/raw_postings.sql asks for: without it DuckDB picks DICT_FSST, slower to land
+    # (docs/BENCHMARKS.md item 54).
     rows = [
         posting(f"p{i}", T0, text=f"posting {i}: we use Python and SQL " * 20) for i in range(300)
     ]
