@@ -423,7 +423,6 @@ class Unlabelled(NamedTuple):
     source_posting_id: str
     title: str | None
     text: str
-    row: int  # the posting's position in the batch given to land_source_result
 
 
 # Labels an incoming row lacks (role_family/seniority None) are filled by a classifier: given the
@@ -603,10 +602,8 @@ def _classify_batch(
     ]
     if not todo:
         return
-    rows = [(row_no, postings[row_no]) for row_no in todo]
-    labels = classify(
-        [Unlabelled(row[_POSTING_ID], row[_TITLE], row[_TEXT], row_no) for row_no, row in rows]
-    )
+    rows = [postings[row_no] for row_no in todo]
+    labels = classify([Unlabelled(row[_POSTING_ID], row[_TITLE], row[_TEXT]) for row in rows])
     with _staged(
         con,
         "batch_labels",
