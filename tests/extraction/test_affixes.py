@@ -1,0 +1,152 @@
+"""The tokenizer's suffix and infix shortcuts (extractors/skills/affixes.py) answer exactly as
+the plain patterns do, and are used only for patterns they can prove it for."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.util import compile_infix_regex, compile_suffix_regex
+
+from extractors.skills.affixes import infix_finditer, suffix_search
+from extractors.skills.matcher import _INFIXES, _INVISIBLE, build_pipeline
+
+# The very entries build_pipeline gives the tokenizer.
+DEFAULTS = spacy.blank("en").Defaults
+SUFFIXES = [*DEFAULTS.suffixes, *_INVISIBLE]
+INFIXES = [*DEFAULTS.infixes, *_INVISIBLE, *_INFIXES]
+PLAIN_SUFFIX = compile_suffix_regex(SUFFIXES).search
+PLAIN_INFIX = compile_infix_regex(INFIXES).finditer
+FAST_SUFFIX = suffix_search(SUFFIXES)
+FAST_INFIX = infix_finditer(INFIXES)
+# build_pipeline's tokenizer, and the same with spaCy's plain patterns for the same entries.
+FAST_PIPELINE = build_pipeline()
+PLAIN_PIPELINE = build_pipeline()
+PLAIN_PIPELINE.tokenizer.suffix_search = PLAIN_SUFFIX
+PLAIN_PIPELINE.tokenizer.infix_finditer = PLAIN_INFIX
+
+# Characters the affix patterns care about, and letters and digits around them.
+ALPHABET = "aZ9k0sS.,;:!?'’\"()[]+-–#/%$€²°…\n\u200b™é"
+
+
+def spans(matches: object) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]  # type: ignore[attr-defined]
+
+
+def is_plain(search: object) -> bool:
+    """A compiled pattern's own bound method, not a shortcut around it."""
+    return isinstance(getattr(search, "__self__", None), re.Pattern)
+
+
+def test_both_shortcuts_are_in_use_for_the_pipelines_patterns() -> None:
+    assert is_plain(PLAIN_SUFFIX) and is_plain(PLAIN_INFIX)
+    assert not is_plain(FAST_SUFFIX) and not is_plain(FAST_INFIX)
+    assert not is_plain(FAST_PIPELINE.tokenizer.suffix_search)
+    assert not is_plain(FAST_PIPELINE.tokenizer.infix_finditer)
+
+
+@pytest.mark.parametrize(
+    ("chunk", "suffix"),
+    [
+        ("Python,", ","),
+        ("10km", "km"),
+        ("1000mbar", "mbar"),  # the widest bounded suffixes, in chunks longer than they reach
+        ("120km/h", "km/h"),
+        ("Alexandria 3km²", "km²"),
+        ("5GB", "GB"),
+        ("Apple's", "'s"),
+        ("wow" + "." * 40, "." * 40),  # the unbounded alternative, longer than any bound
+        ("x" * 30 + "..", ".."),
+        ("word", None),
+        ("C++", None),
+        ("abc)\n", ")"),  # `$` before a final newline
+        ("a cup, 2اكواب\n", "اكواب"),  # the widest bounded suffix (5 characters), before one
+        ("°C.", "."),
+        ("20°", "°"),
+        ("e", None),
+        ("", None),
+    ],
+)
+def test_suffix_search_finds_what_the_plain_pattern_finds(chunk: str, suffix: str | None) -> None:
+    plain = PLAIN_SUFFIX(chunk)
+    fast = FAST_SUFFIX(chunk)
+    assert (plain.group() if plain else None) == suffix
+    assert (fast.span() if fast else None) == (plain.span() if plain else None)
+
+
+@pytest.mark.parametrize(
+    ("chunk", "infixes"),
+    [
+        ("Python", []),
+        ("HTML5", []),
+        ("e-mail", ["-"]),
+        ("HTML+CSS", ["+"]),
+        ("C#/Java", ["#", "/"]),
+        ("10-20", ["-"]),
+        ("a..b", [".."]),
+        ("naïve-ish", ["-"]),
+        ("abc\u200bdef", ["\u200b"]),
+    ],
+)
+def test_infix_finditer_finds_what_the_plain_pattern_finds(chunk: str, infixes: list[str]) -> None:
+    assert [m.group() for m in PLAIN_INFIX(chunk)] == infixes
+    assert spans(FAST_INFIX(chunk)) == spans(PLAIN_INFIX(chunk))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_both_shortcuts_agree_with_the_plain_patterns_on_any_string(chunk: str) -> None:
+    plain = PLAIN_SUFFIX(chunk)
+    fast = FAST_SUFFIX(chunk)
+    assert (fast.span() if fast else None) == (plain.span() if plain else None)
+    assert spans(FAST_INFIX(chunk)) == spans(PLAIN_INFIX(chunk))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("Python", "10km", "e-mail", "C#/Java", "HTML+CSS", "..", "...", ",", "'s"),
+                *("(", ")", " ", "\n", "™", "x", "\u200b", "R.", "3.5GB", "naïve", "-"),
+                "https://a.io/x",
+            ]
+        ),
+        max_size=30,
+    )
+)
+def test_the_pipeline_tokenizes_as_with_the_plain_patterns(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    tokens = [(t.idx, t.text) for t in FAST_PIPELINE.make_doc(text)]
+    assert tokens == [(t.idx, t.text) for t in PLAIN_PIPELINE.make_doc(text)]
+
+
+@pytest.mark.parametrize(
+    "piece",
+    [
+        r"(?<=[a-z])x(?=[a-z])",  # consumes a letter
+        r"[0-9]",  # a digit
+        r"\w",  # a category: not read, so it may
+        r"[^-]",  # a negated set may hold anything
+        r"(?i:\u212a)",  # the Kelvin sign matches "k" without case
+        r"(?=-)",  # consumes nothing: an empty match could fall anywhere
+        r".",
+    ],
+)
+def test_infix_shortcut_is_refused_for_a_pattern_that_could_match_inside_a_word(
+    piece: str,
+) -> None:
+    finditer = infix_finditer([*INFIXES, piece])
+    assert is_plain(finditer)
+    assert finditer.__self__.pattern == compile_infix_regex([*INFIXES, piece]).pattern  # type: ignore[attr-defined]
+
+
+def test_suffix_search_with_only_unbounded_alternatives_still_answers_exactly() -> None:
+    search = suffix_search([r"\.\.+", r"!+"])
+    plain = re.compile(r"\.\.+$|!+$").search
+    for chunk in ["a...", "b!!!", "x" * 20 + "!" * 30, "plain", ""]:
+        fast = search(chunk)
+        assert (fast.span() if fast else None) == (m.span() if (m := plain(chunk)) else None)
