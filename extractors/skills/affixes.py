@@ -45,52 +45,84 @@ _UNBOUNDED = 1 << 16  # a width at least this large means "no bound" (the parser
 _ASCII_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
+class _Shortcut:
+    """A search that answers as `pattern`'s own method would. Callable objects rather than
+    closures, so a tokenizer holding them still pickles, and Tokenizer.to_bytes, which saves
+    `search.__self__.pattern`, saves the plain pattern (a tokenizer loaded from it answers the
+    same, without the shortcut)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.__self__ = pattern
+
+
+class _SuffixShortcut(_Shortcut):
+    def __init__(self, pattern: re.Pattern[str], reach: int, loose: re.Pattern[str] | None):
+        super().__init__(pattern)
+        self._search = pattern.search
+        self._reach = reach
+        self._loose = None if loose is None else loose.search
+
+    def __call__(self, string: str) -> re.Match[str] | None:
+        start = len(string) - self._reach
+        if start <= 0 or (self._loose is not None and self._loose(string)):
+            return self._search(string)
+        return self._search(string, start)
+
+
+class _InfixShortcut(_Shortcut):
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        super().__init__(pattern)
+        self._finditer = pattern.finditer
+
+    def __call__(self, string: str) -> Iterator[re.Match[str]]:
+        if string.isascii() and string.isalnum():
+            return iter(())
+        return self._finditer(string)
+
+
 def suffix_search(entries: Sequence[str]) -> SuffixSearch:
     """What spacy.util.compile_suffix_regex(entries).search returns, searching only the end of
     the string when no unbounded alternative matches."""
-    plain = compile_suffix_regex(entries).search
+    pattern = compile_suffix_regex(entries)
     pieces = [piece for piece in entries if piece.strip()]
-    widths = _max_widths(pieces)
+    widths = _anchored_widths(pieces)
     if widths is None:
-        return plain
+        return pattern.search
     bounded = [w for w in widths if w < _UNBOUNDED]
     unbounded = [p for p, w in zip(pieces, widths, strict=True) if w >= _UNBOUNDED]
     # +1: `$` also matches before a final newline, so a match may end one character early.
     reach = max(bounded, default=0) + 1
-    loose = re.compile("|".join(p + "$" for p in unbounded)).search if unbounded else None
-
-    def search(string: str) -> re.Match[str] | None:
-        start = len(string) - reach
-        if start <= 0 or (loose is not None and loose(string)):
-            return plain(string)
-        return plain(string, start)
-
-    return search
+    loose = re.compile("|".join(p + "$" for p in unbounded)) if unbounded else None
+    return _SuffixShortcut(pattern, reach, loose)
 
 
 def infix_finditer(entries: Sequence[str]) -> InfixFinditer:
     """What spacy.util.compile_infix_regex(entries).finditer yields, skipping strings of only
     ASCII letters and digits when no alternative can match inside one."""
-    plain = compile_infix_regex(entries).finditer
+    pattern = compile_infix_regex(entries)
     pieces = [piece for piece in entries if piece.strip()]
     if not pieces or not all(_needs_a_symbol(piece) for piece in pieces):
-        return plain
-
-    def finditer(string: str) -> Iterator[re.Match[str]]:
-        if string.isascii() and string.isalnum():
-            return iter(())
-        return plain(string)
-
-    return finditer
+        return pattern.finditer
+    return _InfixShortcut(pattern)
 
 
-def _max_widths(pieces: Sequence[str]) -> list[int] | None:
+def _anchored_widths(pieces: Sequence[str]) -> list[int] | None:
+    """Each alternative's longest match, or None unless every alternative is anchored at the
+    end: `piece + "$"` ends in `$` only when `piece` has no `|` of its own at the top ("a|bc"
+    would leave "a" free to match anywhere)."""
     if _parser is None:
         return None
-    try:
-        return [_parser.parse(piece).getwidth()[1] for piece in pieces]
-    except (re.error, RecursionError):
-        return None
+    widths = []
+    for piece in pieces:
+        try:
+            parsed = _parser.parse(piece + "$")
+        except (re.error, RecursionError):
+            return None
+        items = list(parsed)
+        if not items or items[-1] != (_sre.AT, _sre.AT_END):
+            return None
+        widths.append(parsed.getwidth()[1])
+    return widths
 
 
 def _needs_a_symbol(piece: str) -> bool:

@@ -3,6 +3,8 @@ the plain patterns do, and are used only for patterns they can prove it for."""
 
 from __future__ import annotations
 
+import inspect
+import pickle
 import re
 
 import pytest
@@ -38,7 +40,7 @@ def spans(matches: object) -> list[tuple[int, int]]:
 
 def is_plain(search: object) -> bool:
     """A compiled pattern's own bound method, not a shortcut around it."""
-    return isinstance(getattr(search, "__self__", None), re.Pattern)
+    return inspect.isbuiltin(search) and isinstance(getattr(search, "__self__", None), re.Pattern)
 
 
 def test_both_shortcuts_are_in_use_for_the_pipelines_patterns() -> None:
@@ -150,3 +152,23 @@ def test_suffix_search_with_only_unbounded_alternatives_still_answers_exactly() 
     for chunk in ["a...", "b!!!", "x" * 20 + "!" * 30, "plain", ""]:
         fast = search(chunk)
         assert (fast.span() if fast else None) == (m.span() if (m := plain(chunk)) else None)
+
+
+def test_suffix_shortcut_is_refused_for_an_alternative_not_anchored_at_the_end() -> None:
+    # "a|bc" + "$" leaves "a" free to match anywhere, which no reach from the end can cover.
+    search = suffix_search(["a|bc", "!"])
+    assert is_plain(search)
+    found = search("xxaxxxxx")
+    assert found is not None and found.span() == (2, 3)
+
+
+def test_the_tokenizer_still_saves_and_pickles_with_the_shortcuts() -> None:
+    text = "Python, C#/Java; 10km wow.... e-mail"
+    tokens = [t.text for t in FAST_PIPELINE.make_doc(text)]
+    # to_bytes saves the plain patterns; a tokenizer loaded from them answers the same.
+    loaded = spacy.blank("en").tokenizer.from_bytes(FAST_PIPELINE.tokenizer.to_bytes())
+    assert [t.text for t in loaded(text)] == tokens
+    assert is_plain(loaded.suffix_search) and is_plain(loaded.infix_finditer)
+    unpickled = pickle.loads(pickle.dumps(FAST_PIPELINE.tokenizer))
+    assert [t.text for t in unpickled(text)] == tokens
+    assert not is_plain(unpickled.suffix_search) and not is_plain(unpickled.infix_finditer)
