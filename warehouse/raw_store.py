@@ -489,7 +489,7 @@ def _land_postings(
     # Labels computed ahead ride in the staged rows, so only rows left without labels need the
     # classifier's pass: staging the ahead labels as a second table and updating the batch with
     # them cost the load 9.6 of its 92 s at a million postings (docs/BENCHMARKS.md item 55).
-    unlabelled = (None, None)
+    no_labels_ahead = (None, None)
     # Numbered here: the order of a DuckDB scan is not something to rely on.
     with _staged(
         con,
@@ -497,7 +497,7 @@ def _land_postings(
         f"select {', '.join(POSTING_COLUMNS)}, 0::bigint as row_no, "
         "role_family as ahead_role_family, seniority as ahead_seniority from raw_postings",
         (
-            (*row, row_no, *(unlabelled if labels_ahead is None else labels_ahead[row_no]))
+            (*row, row_no, *(no_labels_ahead if labels_ahead is None else labels_ahead[row_no]))
             for row_no, row in enumerate(postings)
         ),
     ):
