@@ -12,8 +12,10 @@ corpus's are, so many match stored companies (at 1M, 1,952 of the batch's 3,192,
 hold 195,173 stored postings), as reposts do: their duplicate blocks are recomputed.
 
 Per run: wall time, the stage timings the CLI writes with --timings, peak memory of the whole
-process tree (parent plus extraction workers, PSS) and of the largest single process (RSS),
-both sampled every 0.1 s, the raw store's and the warehouse's sizes on disk. "other" is the wall time outside
+process tree (parent plus workers: summed PSS, read within a CPU budget, and summed RSS, read
+every 0.1 s, which bounds it from above), of the largest single process (RSS, every 0.1 s), the
+memory sampler's own CPU seconds (benchmarks.common.TreeMemory), the raw store's and the
+warehouse's sizes on disk. "other" is the wall time outside
 the four stages: interpreter start-up, imports, opening the stores and the closing summary.
 Right after each first run, benchmarks.extraction_alone times the same worker pool extracting
 every distinct text of the raw store with nothing else running: the ratio's denominator.
@@ -189,13 +191,30 @@ def _size_mb(path: Path) -> float:
     return path.stat().st_size / 2**20 if path.is_file() else 0.0
 
 
+def _memory_cells(run: dict) -> str:
+    """Peak tree PSS, peak summed RSS, largest single RSS, sampler CPU: '—' for what a result
+    from before the twentieth session did not record (its tree PSS was sampled every tick)."""
+    pss = run.get("peak_tree_pss_mb", run.get("peak_tree_rss_mb"))
+    rss_sum = run.get("peak_tree_rss_sum_mb")
+    sampler = run.get("sampler_cpu_s")
+    return " | ".join(
+        (
+            f"{pss:,.0f}",
+            "—" if rss_sum is None else f"{rss_sum:,.0f}",
+            f"{run['peak_child_rss_mb']:,.0f}",
+            "—" if sampler is None else f"{sampler:.1f}",
+        )
+    )
+
+
 def render(results: dict[str, dict]) -> str:
     lines = [
         "| corpus | run | wall s | parse s | load s | extract s | build s | other s | "
-        "peak memory, tree (PSS, MB) | peak RSS, largest single process (MB) | "
+        "peak memory, tree (PSS, MB) | peak summed RSS, tree (MB) | "
+        "peak RSS, largest single process (MB) | memory sampler CPU s | "
         "raw store MB (file + payload files) | "
         "warehouse MB | load avg (start→end) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     notes = [
         "- **parse** is the time the landing process spent reading the file and waiting for "
@@ -206,7 +225,6 @@ def render(results: dict[str, dict]) -> str:
         runs = result.get("runs", [])
         for index, run in enumerate(runs, start=1):
             stages = run.get("stages", {})
-            largest = f"{run['peak_child_rss_mb']:,.0f}"
             # Interpreter start-up, imports, opening the stores and the closing summary.
             other = run["seconds"] - sum(stages.get(s, 0.0) for s in STAGES)
             # Results from before the nightly run was added have no kind: first, then re-run.
@@ -215,7 +233,7 @@ def render(results: dict[str, dict]) -> str:
                 f"| {label} | {kind} | "
                 f"{run['seconds']:.1f} | {stages.get('parse', 0):.1f} | {stages.get('load', 0):.1f} | "
                 f"{stages.get('extract', 0):.1f} | {stages.get('build', 0):.1f} | {other:.1f} | "
-                f"{run['peak_tree_rss_mb']:,.0f} | {largest} | "
+                f"{_memory_cells(run)} | "
                 f"{run['raw_mb']:,.0f} | {run['warehouse_mb']:,.0f} | "
                 f"{run['load'][0]:.1f}→{run['load'][1]:.1f} |"
             )

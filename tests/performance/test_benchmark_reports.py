@@ -21,8 +21,10 @@ def _run(seconds: float, stages: dict[str, float], loads: tuple[float, float]) -
         "seconds": seconds,
         "rc": 0,
         "stages": stages,
-        "peak_tree_rss_mb": 1009.4,
+        "peak_tree_pss_mb": 1009.4,
+        "peak_tree_rss_sum_mb": 1187.6,
         "peak_child_rss_mb": 999.0,
+        "sampler_cpu_s": 0.84,
         "raw_mb": 156.6,
         "warehouse_mb": 245.2,
         "load": list(loads),
@@ -37,16 +39,30 @@ def test_ingest_report_divides_the_first_run_by_extraction_alone() -> None:
     rows = [line for line in report.splitlines() if line.startswith("| synthetic 100k")]
     # "other" is the wall time outside the four stages: 39.8 - 38.7 and 7.1 - 6.2.
     assert rows == [
-        "| synthetic 100k | first | 39.8 | 3.7 | 5.8 | 19.1 | 10.1 | 1.1 | 1,009 | 999 | 157 "
-        "| 245 | 1.9→2.3 |",
+        "| synthetic 100k | first | 39.8 | 3.7 | 5.8 | 19.1 | 10.1 | 1.1 | 1,009 | 1,188 | 999 "
+        "| 0.8 | 157 | 245 | 1.9→2.3 |",
         "| synthetic 100k | re-run, same input | 7.1 | 0.9 | 3.1 | 0.0 | 2.2 | 0.9 | 1,009 "
-        "| 999 | 157 | 245 | 2.3→2.3 |",
+        "| 1,188 | 999 | 0.8 | 157 | 245 | 2.3→2.3 |",
     ]
     assert (
         "- synthetic 100k: **ingest / extraction alone = 2.46×** (39.8 s; extraction alone "
         "16.2 s for 96,829 texts in 2 worker process(es), start-up included); "
         "**re-run / first run = 18%** (7.1 s)."
     ) in report.splitlines()
+
+
+def test_ingest_report_marks_what_an_older_result_did_not_record() -> None:
+    older = {
+        key: value
+        for key, value in _run(9.0, {"parse": 1.0, "extract": 5.0}, (1.0, 1.2)).items()
+        if key not in ("peak_tree_pss_mb", "peak_tree_rss_sum_mb", "sampler_cpu_s")
+    }
+    older["peak_tree_rss_mb"] = 579.0  # the key the tree's PSS was kept under until then
+    report = ingest.render({"real": {"runs": [older]}})
+    assert (
+        "| real | first | 9.0 | 1.0 | 0.0 | 5.0 | 0.0 | 3.0 | 579 | — | 999 | — | 157 | 245 | 1.0→1.2 |"
+        in (report.splitlines())
+    )
 
 
 def test_ingest_report_states_the_median_ratio_of_several_pairs_and_each_pair() -> None:
