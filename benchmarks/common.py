@@ -96,8 +96,9 @@ def _pss(proc: psutil.Process) -> int:
 # CPU per read of a 1.4 GB process on this machine (measured), so a tree read ten times a
 # second took 0.12-0.17 of a core from the 17k and 100k ingests it measured, and more at 1M,
 # on a 2-CPU machine the ingest keeps busy; extraction alone, the ratio's denominator, ran
-# unsampled. RSS is one read of /proc/<pid>/statm. So RSS is read every tick, and PSS only when
-# the tree's RSS could hold a new peak (PSS <= RSS) and no more often than keeps its reads
+# unsampled. RSS is one read of /proc/<pid>/statm (finding the tree's processes, every tick,
+# reads each process's /proc/<pid>/stat: about 1.4 ms). So RSS is read every tick, and PSS only
+# when the tree's RSS could hold a new peak (PSS <= RSS) and no more often than keeps its reads
 # under PSS_CPU_SHARE of one core.
 PSS_CPU_SHARE = 0.02
 
@@ -168,6 +169,9 @@ class TreeMemory:
                     with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                         total += _pss(proc)
                 self.peak_bytes = max(self.peak_bytes, total)
+                # The PSS is read after the RSS: memory that grew in between is in the PSS and
+                # not yet in the RSS, and the summed RSS must still bound the PSS reported.
+                self.peak_rss_sum_bytes = max(self.peak_rss_sum_bytes, total)
                 self.pss_reads += 1
                 next_pss_at = now + (time.thread_time() - started) / self.pss_share
             self._stop.wait(self.every)

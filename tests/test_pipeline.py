@@ -85,7 +85,7 @@ def test_fail_run_closes_the_run_log_row_as_failed_with_the_error(
 
 # Every ingest used to import pandas (1.1-1.7 s) through the landing frames and the seeds; a
 # re-run on unchanged input is mostly start-up, so a stray import is a third of it. pyarrow
-# (~0.15 s) is for the duplicates step, which such a re-run never runs.
+# (~0.04 s) is for the duplicates step, which such a re-run never runs.
 _INGEST_REPORTING_IMPORTS = """
 import sys
 from skillpulse.cli import main
