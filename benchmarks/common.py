@@ -118,7 +118,7 @@ class TreeMemory:
         self.pid = pid
         self.every = every
         self.pss_share = pss_share
-        self.peak_bytes = 0  # summed PSS
+        self.peak_pss_sum_bytes = 0
         self.peak_rss_sum_bytes = 0
         self.largest_bytes = 0
         self.pss_reads = 0
@@ -162,13 +162,13 @@ class TreeMemory:
                     self.largest_bytes = max(self.largest_bytes, rss)
             self.peak_rss_sum_bytes = max(self.peak_rss_sum_bytes, rss_sum)
             now = time.monotonic()
-            if rss_sum > self.peak_bytes and now >= next_pss_at:
+            if rss_sum > self.peak_pss_sum_bytes and now >= next_pss_at:
                 started = time.thread_time()
                 total = 0
                 for proc in resident:
                     with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                         total += _pss(proc)
-                self.peak_bytes = max(self.peak_bytes, total)
+                self.peak_pss_sum_bytes = max(self.peak_pss_sum_bytes, total)
                 # The PSS is read after the RSS: memory that grew in between is in the PSS and
                 # not yet in the RSS, and the summed RSS must still bound the PSS reported.
                 self.peak_rss_sum_bytes = max(self.peak_rss_sum_bytes, total)
@@ -190,7 +190,7 @@ def run_measured(command: list[str], log: Path) -> dict[str, object]:
     return {
         "seconds": seconds,
         "rc": rc,
-        "peak_tree_pss_mb": memory.peak_bytes / 2**20,
+        "peak_tree_pss_mb": memory.peak_pss_sum_bytes / 2**20,
         "peak_tree_rss_sum_mb": memory.peak_rss_sum_bytes / 2**20,
         "peak_child_rss_mb": memory.largest_bytes / 2**20,
         "pss_reads": memory.pss_reads,
