@@ -13,7 +13,6 @@ import os
 import socket
 import struct
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,12 +153,3 @@ class RawServer:
 def raw_server() -> Iterator[RawServer]:
     with RawServer() as server:
         yield server
-
-
-def wait_for(predicate: Callable[[], bool], timeout_s: float, step_s: float = 0.02) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step_s)
-    return predicate()
