@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,26 +21,7 @@ from extractors.sources.base import (
     SourceSkipped,
 )
 from extractors.sources.registry import get_source
-
-
-@dataclass
-class SourceOutcome:
-    """Everything one source produced in one run, or why it produced nothing."""
-
-    source: str
-    board: str
-    status: str  # ok | failed | skipped
-    payloads: list[Payload] = field(default_factory=list)
-    parsed: ParseResult = field(default_factory=ParseResult)
-    error: str | None = None
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    landed: int = 0
-    retryable: bool = False  # the failure may pass (timeout, 429, 5xx, dropped connection)
-
-    @property
-    def label(self) -> str:
-        return f"{self.source}/{self.board}"
+from skillpulse.outcome import SourceOutcome
 
 
 def collect_source(

@@ -19,7 +19,7 @@ from extractors.sources.base import (
     SourceError,
 )
 from extractors.sources.registry import get_source
-from skillpulse.collect import SourceOutcome
+from skillpulse.outcome import SourceOutcome
 from skillpulse.parsing import Labels, ParsedPayload, ParsePool, default_parse_processes
 from skillpulse.progress import Update
 from warehouse import raw_store

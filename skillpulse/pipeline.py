@@ -13,12 +13,6 @@ from skillpulse.building import (  # noqa: F401
     build,
     taxonomy_seeds,
 )
-from skillpulse.collect import (  # noqa: F401
-    SourceOutcome,
-    collect_source,
-    is_transient,
-    source_host,
-)
 from skillpulse.extraction import (  # noqa: F401
     EXTRACT_BATCH,
     PARALLEL_MIN_TEXTS,
@@ -38,6 +32,7 @@ from skillpulse.landing import (  # noqa: F401
     land_outcome,
     source_run_row,
 )
+from skillpulse.outcome import SourceOutcome  # noqa: F401
 from skillpulse.runlog import (  # noqa: F401
     fail_run,
     finish_run,
@@ -50,3 +45,15 @@ from skillpulse.summary import (  # noqa: F401
     top_movers,
     top_skills,
 )
+
+# Collecting's steps resolve on first use: skillpulse.collect imports the HTTP stack
+# (requests, urllib3), which landing a file, extracting and building never use.
+_COLLECTING = frozenset({"collect_source", "is_transient", "source_host"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _COLLECTING:
+        from skillpulse import collect
+
+        return getattr(collect, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from extractors.skills.taxonomy import Taxonomy
-from skillpulse.collect import SourceOutcome
+from skillpulse.outcome import SourceOutcome
 from warehouse import payload_files, raw_store
 
 

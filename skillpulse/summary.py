@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from skillpulse.collect import SourceOutcome
+from skillpulse.outcome import SourceOutcome
 
 
 @dataclass

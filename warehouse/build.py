@@ -27,8 +27,6 @@ import duckdb
 
 from extractors.workers import processes_worth, stop_now
 from warehouse import docs
-from warehouse import duplicates as duplicates_module
-from warehouse.duplicates import COPY_COLUMNS, Copies, duplicate_groups
 from warehouse.files import remove_database, replace_durably, set_aside_wal, wal_of
 from warehouse.paths import WarehousePaths
 from warehouse.raw_store import tune
@@ -39,7 +37,14 @@ from warehouse.sqlfiles import SQL_DIR, SqlModel, macros, models, raw_ddl
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from warehouse.duplicates import Copies
+
 _log = logging.getLogger("skillpulse")
+
+# The duplicates rule is imported only by a build that groups duplicates: it imports numpy,
+# which every other command run (a re-run whose input is unchanged, a build that reuses the
+# published warehouse) would pay for at start-up without using. Its fingerprint reads the file.
+_DUPLICATES_CODE = Path(__file__).with_name("duplicates.py")
 
 # Raw tables kept in the warehouse for lineage (a full build starts from a copy of the raw
 # store and drops the rest); payload bodies stay in the raw store. Also how a build that
@@ -673,6 +678,8 @@ def _grouped_batches(
         for copies, texts in batches:
             yield _group_here(copies, texts)
         return
+    from warehouse import duplicates
+
     workers = processes - 1
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(_WORKER_START))
     try:
@@ -681,7 +688,7 @@ def _grouped_batches(
         # also imported the command line (docs/BENCHMARKS.md item 47), and still means importing
         # numpy, so this process groups batches too, from the first one on.
         warm_ups = [
-            executor.submit(duplicates_module.duplicate_groups, Copies([], [], [], []), {})
+            executor.submit(duplicates.duplicate_groups, duplicates.Copies([], [], [], []), {})
             for _ in range(workers)
         ]
         in_flight: dict[Future[dict[str, str]], str] = {}
@@ -696,7 +703,7 @@ def _grouped_batches(
             while len(in_flight) < room and (batch := next(stream, None)) is not None:
                 # The rule goes by reference: a worker imports warehouse.duplicates (numpy and
                 # the standard library), not this module.
-                future = executor.submit(duplicates_module.duplicate_groups, *batch)
+                future = executor.submit(duplicates.duplicate_groups, *batch)
                 in_flight[future] = _describe(batch[0])
                 del batch  # held by the executor until it is done
             yield _group_here(copies, texts)
@@ -721,6 +728,13 @@ def _started(warm_ups: list[Future[dict[str, str]]]) -> bool:
                 ) from exc
             return True
     return False
+
+
+def duplicate_groups(copies: Copies, texts: dict[str, str]) -> dict[str, str]:
+    """warehouse.duplicates.duplicate_groups, imported on the first batch grouped here."""
+    from warehouse import duplicates
+
+    return duplicates.duplicate_groups(copies, texts)
 
 
 def _group_here(copies: Copies, texts: dict[str, str]) -> dict[str, str]:
@@ -767,6 +781,8 @@ def _changed_block_batches(
 ) -> Iterator[tuple[Copies, dict[str, str]]]:
     """(copies, texts) for whole blocks, about `rows` copies at a time, as duplicate_groups
     takes them; each batch's lists and dict are new, never touched after they are yielded."""
+    from warehouse.duplicates import COPY_COLUMNS, Copies
+
     # Arrow record batches, not fetchmany: Python tuples cost a datetime (and a pytz lookup)
     # per copy, ~10% of the step at a million postings. Columns and texts go from Arrow
     # straight into lists and a dict.
@@ -823,7 +839,7 @@ def _microseconds(column: pa.Array | pa.ChunkedArray) -> list[int]:
 
 def duplicates_fingerprint() -> str:
     """Names the duplicates rule: its code and the SQL feeding it."""
-    digest = hashlib.sha256(Path(duplicates_module.__file__).read_bytes())
+    digest = hashlib.sha256(_DUPLICATES_CODE.read_bytes())
     digest.update(_COPIES_SQL.encode() + _STREAM_SQL.encode())
     return f"duplicates rule {digest.hexdigest()[:16]}"
 
