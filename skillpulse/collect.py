@@ -21,6 +21,9 @@ from extractors.sources.base import (
     SourceSkipped,
 )
 from extractors.sources.registry import get_source
+
+# Imported here for callers, and for the nightly flow's collect results persisted (pickled)
+# before SourceOutcome moved to skillpulse.outcome: they name skillpulse.collect.SourceOutcome.
 from skillpulse.outcome import SourceOutcome
 
 

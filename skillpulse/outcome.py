@@ -1,8 +1,9 @@
 """What one source produced in one run: SourceOutcome, which collecting, landing, the run log
 and the summary all pass along.
 
-Its own module so that landing a JSONL file (`skillpulse ingest`) does not import the HTTP
-stack (requests, urllib3) that only collecting uses: 0.05-0.1 s of every command's start-up.
+Its own module so that an ingest of a JSONL file does not import, through skillpulse.collect,
+the HTTP stack (requests, urllib3) it never fetches with: about 0.1 s of its start-up
+(docs/BENCHMARKS.md item 61). spaCy still imports requests in whichever process extracts.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ collect, landing, extraction, building, runlog and summary.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from skillpulse.building import (  # noqa: F401
     StaleExtractions,
     build,
@@ -47,7 +49,10 @@ from skillpulse.summary import (  # noqa: F401
 )
 
 # Collecting's steps resolve on first use: skillpulse.collect imports the HTTP stack
-# (requests, urllib3), which landing a file, extracting and building never use.
+# (requests, urllib3), which landing a file and building never need (docs/BENCHMARKS.md item 61).
+if TYPE_CHECKING:
+    from skillpulse.collect import collect_source, is_transient, source_host  # noqa: F401
+
 _COLLECTING = frozenset({"collect_source", "is_transient", "source_host"})
 
 
