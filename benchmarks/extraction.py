@@ -154,9 +154,11 @@ def measure(
         def prepare() -> Prepared:
             tick = time.perf_counter()
             started = ExtractorPool(taxonomy, processes)
-            # Workers build their extractor in the initializer; one tiny text per worker waits
-            # for that (and barely touches the tokenizer cache), so start-up stays untimed.
-            list(started.extract_plain([("warm", "Python")] * processes * started.chunk_size))
+            # Workers build their extractor in the initializer, and start-up stays untimed
+            # only once every one has. Until the twenty-first session this was one tiny chunk
+            # per worker, which the first worker up could take both of: in six probes the
+            # second worker was ready 0.00-0.10 s into the timed pass (item 62).
+            started.wait_until_started()
             start_costs.setdefault(name, []).append(time.perf_counter() - tick)
             return (lambda: sum(1 for _ in started.extract_plain(items))), started.close
 

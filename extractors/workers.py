@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -51,6 +52,30 @@ def started_executor(
         stop_now(executor)  # a worker that could not start must not leave the others running
         raise
     return executor
+
+
+def wait_until_started(
+    executor: ProcessPoolExecutor, processes: int, timeout_s: float = 120.0
+) -> set[int]:
+    """Block until `processes` distinct workers of `executor` have each run a task, so every
+    one has run its initializer; returns their pids. Raises TimeoutError after `timeout_s`.
+
+    A task goes to whichever worker is free first: a worker still in its initializer (an
+    extraction worker builds its matcher, about a second) takes none, so a few tiny warm-up
+    tasks can all be done by the first worker up while the other is still starting.
+    """
+    deadline = time.monotonic() + timeout_s
+    answered: set[int] = set()
+    while True:
+        rounds = [executor.submit(os.getpid) for _ in range(processes)]
+        answered.update(future.result() for future in rounds)
+        if len(answered) >= processes:
+            return answered
+        if time.monotonic() >= deadline:
+            raise TimeoutError(
+                f"{len(answered)} of {processes} worker processes started in {timeout_s:.0f} s"
+            )
+        time.sleep(0.02)
 
 
 def stop_now(executor: ProcessPoolExecutor) -> None:

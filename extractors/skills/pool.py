@@ -16,7 +16,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from extractors.skills.taxonomy import Taxonomy
-from extractors.workers import started_executor, stop_now
+from extractors.workers import started_executor, stop_now, wait_until_started
 
 if TYPE_CHECKING:
     from extractors.skills.matcher import Extraction, SkillExtractor
@@ -87,6 +87,11 @@ class ExtractorPool:
     def close(self) -> None:
         """Stop the workers now, busy or not: nobody will read what they are working on."""
         stop_now(self._executor)
+
+    def wait_until_started(self, timeout_s: float = 120.0) -> set[int]:
+        """Block until every worker has built its extractor; returns the workers' pids. For
+        timing a started pool (benchmarks/extraction.py): the pipeline never waits for this."""
+        return wait_until_started(self._executor, self.processes, timeout_s)
 
     def map_chunks(
         self, chunks: Iterable[list[tuple[str, str]]]

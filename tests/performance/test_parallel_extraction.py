@@ -247,3 +247,32 @@ def test_workers_run_below_the_callers_cpu_priority_parsing_above_extraction(
         extraction_worker = pool._executor.submit(os.nice, 0).result()
     # The landing process first, then the parsing it waits for, then extractors starting.
     assert caller < parsing_worker == caller + PARSING_NICENESS < extraction_worker
+
+
+def _second_worker_starts_late(marker: str) -> None:
+    """Pool initializer: the first worker to create `marker` starts at once, any other 0.5 s
+    later, as a worker still building its matcher would."""
+    import time
+
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        time.sleep(0.5)
+
+
+def test_wait_until_started_returns_once_every_worker_has_started(tmp_path: Path) -> None:
+    from extractors.workers import started_executor, stop_now, wait_until_started
+
+    marker = str(tmp_path / "first-worker-up")
+    executor = started_executor(2, initializer=_second_worker_starts_late, initargs=(marker,))
+    try:
+        # What the extraction benchmark did before: one quick task per worker. The worker up
+        # first takes both while the other is still in its initializer.
+        quick = {executor.submit(os.getpid).result() for _ in range(2)}
+        started = wait_until_started(executor, 2)
+        workers = set(executor._processes)  # type: ignore[attr-defined]
+    finally:
+        stop_now(executor)
+    assert len(quick) == 1
+    assert started == workers
+    assert len(workers) == 2
