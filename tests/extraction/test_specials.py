@@ -1,0 +1,109 @@
+"""spaCy's special cases moved out of its table (extractors/skills/specials.py): the same tokens
+as with the table, and chunks after a special case are cached again."""
+
+from __future__ import annotations
+
+import pickle
+import re
+
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.tokenizer import Tokenizer
+
+from extractors.skills.matcher import build_pipeline
+from extractors.skills.specials import _may_overlap, move_special_cases
+
+MOVED = build_pipeline()
+TABLE = build_pipeline(move_specials=False)
+# What a posting holds, around spaCy's special cases: moved ones, ones that stay, and the
+# characters the affix patterns split on.
+PIECES = [
+    *("We're", "we’re", "don't", "Can't've", "it's", "It’s", "C++", "o'clock", "10am", "Id"),
+    *("Id.", "y'all", "e.g.", "and/or", ":)", "):", "'s", "R.", "c.", "Inc.", "—", " ", "("),
+    *(")", ",", ".", "/", "-", "'", '"', ":", "\n", "Python", "x", "9"),
+]
+EVERY_SPECIAL_CASE = sorted(TABLE.tokenizer.rules)
+
+
+def tokens(tokenizer: Tokenizer, text: str) -> list[tuple[int, str, str]]:
+    return [(t.idx, t.text, t.whitespace_) for t in tokenizer(text)]
+
+
+class CountingSuffixSearch:
+    """A suffix search that counts its calls: each new chunk asks it at least once."""
+
+    def __init__(self, search: object) -> None:
+        self.search = search
+        self.calls = 0
+
+    def __call__(self, string: str) -> re.Match[str] | None:
+        self.calls += 1
+        return self.search(string)  # type: ignore[operator]
+
+
+def test_the_same_tokens_as_with_the_table_for_literal_text() -> None:
+    text = (
+        "We're hiring (don't apply), it's C++/Java e.g. R. and/or :) y'all Can't've — "
+        'Location (Remote): 10am "we’re" x/and/or Id. Id'
+    )
+    assert tokens(MOVED.tokenizer, text) == tokens(TABLE.tokenizer, text)
+    assert [t.text for t in MOVED.tokenizer("We're (don't")] == ["We", "'re", "(", "do", "n't"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(PIECES), st.sampled_from(EVERY_SPECIAL_CASE)), max_size=14
+    ).map("".join)
+)
+def test_the_same_tokens_as_with_the_table_for_any_composition(text: str) -> None:
+    assert tokens(MOVED.tokenizer, text) == tokens(TABLE.tokenizer, text)
+
+
+def test_chunks_after_a_special_case_are_split_only_once() -> None:
+    text = "We're hiring: zyxwvut, qwertzu."
+    counts = {}
+    for name, nlp in (("moved", build_pipeline()), ("table", build_pipeline(move_specials=False))):
+        counting = CountingSuffixSearch(nlp.tokenizer.suffix_search)
+        nlp.tokenizer.suffix_search = counting  # type: ignore[assignment]
+        nlp.tokenizer(text)
+        counting.calls = 0
+        nlp.tokenizer(text)  # every chunk met before
+        counts[name] = counting.calls
+    assert counts == {"moved": 0, "table": 6}  # "hiring:", "zyxwvut,", "qwertzu.": 2 each
+
+
+def test_what_moves_and_what_stays() -> None:
+    moved = move_special_cases(spacy.blank("en").tokenizer)
+    assert moved is not None
+    assert {"C++", "o'clock"} <= moved.one_token
+    assert {"We're", "don't", "Can't've", "it's", "10am"} <= moved.split_at_end
+    # Starting with a prefix (":)"), looked for again after tokenizing as other tokens ("e.g.",
+    # "and/or"), not tokenised to itself alone ("y'all" -> "y" "'" "all"), or a moved case inside
+    # one that stays would change what spaCy looks for ("Id." holds "Id").
+    assert {":)", "e.g.", "and/or", "y'all", "Id", "Id."} <= moved.kept
+    assert not (moved.one_token | moved.split_at_end) & moved.kept
+
+
+def test_a_tokenizer_with_its_own_token_match_is_left_alone() -> None:
+    tokenizer = spacy.blank("en").tokenizer
+    tokenizer.token_match = re.compile(r"\d+-\d+").match
+    rules = dict(tokenizer.rules)
+    assert move_special_cases(tokenizer) is None
+    assert tokenizer.rules == rules and [t.text for t in tokenizer("We're")] == ["We", "'re"]
+
+
+def test_overlap_between_looked_for_token_sequences() -> None:
+    assert _may_overlap(["it", "'s"], [["'s", "x"]])  # an end of one starts the other
+    assert _may_overlap(["'s"], [["it", "'s", "x"]])  # one holds the other
+    assert _may_overlap(["a", "b"], [["x", "a"]])
+    assert not _may_overlap(["c", "."], [["e.g", "."]])  # "." is an end of both: never shared
+    assert not _may_overlap(["it", "'s"], [["e.g", "."], [":", ")"]])
+
+
+def test_the_tokenizer_still_pickles_with_the_moved_cases() -> None:
+    text = "We're hiring (don't apply), it's C++ y'all"
+    unpickled = pickle.loads(pickle.dumps(MOVED.tokenizer))
+    assert tokens(unpickled, text) == tokens(MOVED.tokenizer, text)
+    assert type(unpickled.token_match).__name__ == "_SpecialToken"
