@@ -91,8 +91,9 @@ def build_pipeline(
     attributes: Collection[str] | None = None, *, move_specials: bool = True
 ) -> Language:
     """The tokenizer every form and every text goes through. With `attributes`, new words'
-    lexemes get only those attributes computed. `move_specials=False` leaves spaCy's special
-    cases in its table (the same tokens, slower; for comparing the two).
+    lexemes get only those attributes computed. spaCy's special cases move out of its table
+    (the same tokens, cached) when `attributes` are given without NORM, unless `move_specials`
+    is False (for comparing the two).
 
     spaCy computes 23 attributes (shape, norm, prefix, suffix, stop word, like_email, …) for
     every word it meets for the first time, each a Python call, and keeps up to four more
@@ -119,7 +120,8 @@ def build_pipeline(
     # Three postings in four hold a special case ("We're"), after which spaCy caches no chunk of
     # that posting; most cases move where they do not (extractors/skills/specials.py): the
     # same tokens, and a cold pass over the real corpus tokenised ~20% faster.
-    if move_specials:
+    # The table's cases also set a NORM ("'re" reads "are"), which moved cases do not.
+    if move_specials and attributes is not None and "NORM" not in attributes:
         move_special_cases(nlp.tokenizer)
     return nlp
 

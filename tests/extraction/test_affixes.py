@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from extractors.skills.affixes import infix_finditer, suffix_search
-from extractors.skills.matcher import _INFIXES, _INVISIBLE, build_pipeline
+from extractors.skills.matcher import _INFIXES, _INVISIBLE, build_pipeline, lexeme_attributes
+from extractors.skills.taxonomy import load_taxonomy
 
 # The very entries build_pipeline gives the tokenizer.
 DEFAULTS = spacy.blank("en").Defaults
@@ -51,7 +52,8 @@ def test_both_shortcuts_are_in_use_for_the_pipelines_patterns() -> None:
     assert not is_plain(FAST_PIPELINE.tokenizer.suffix_search)
     assert not is_plain(FAST_PIPELINE.tokenizer.infix_finditer)
     # With the special cases moved, the suffix search asks the shortcut for everything else.
-    assert build_pipeline().tokenizer.suffix_search.inner.__class__ is FAST_SUFFIX.__class__
+    moved = build_pipeline(lexeme_attributes(load_taxonomy())).tokenizer.suffix_search
+    assert moved.inner.__class__ is FAST_SUFFIX.__class__
 
 
 @pytest.mark.parametrize(

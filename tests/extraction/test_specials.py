@@ -11,11 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.tokenizer import Tokenizer
 
-from extractors.skills.matcher import build_pipeline
+from extractors.skills.matcher import build_pipeline, lexeme_attributes
 from extractors.skills.specials import _may_overlap, move_special_cases
+from extractors.skills.taxonomy import load_taxonomy
 
-MOVED = build_pipeline()
-TABLE = build_pipeline(move_specials=False)
+# The attributes the extractor reads, as SkillExtractor builds its pipeline.
+ATTRIBUTES = lexeme_attributes(load_taxonomy())
+MOVED = build_pipeline(ATTRIBUTES)
+TABLE = build_pipeline(ATTRIBUTES, move_specials=False)
 # What a posting holds, around spaCy's special cases: moved ones, ones that stay, and the
 # characters the affix patterns split on.
 PIECES = [
@@ -45,7 +48,7 @@ class CountingSuffixSearch:
 def test_the_same_tokens_as_with_the_table_for_literal_text() -> None:
     text = (
         "We're hiring (don't apply), it's C++/Java e.g. R. and/or :) y'all Can't've — "
-        'Location (Remote): 10am "we’re" x/and/or Id. Id'
+        'Location (Remote): 10am "we’re" x/and/or Id. Id (:3pm ):3pm [:1am (9am-5pm):3pm'
     )
     assert tokens(MOVED.tokenizer, text) == tokens(TABLE.tokenizer, text)
     assert [t.text for t in MOVED.tokenizer("We're (don't")] == ["We", "'re", "(", "do", "n't"]
@@ -61,10 +64,25 @@ def test_the_same_tokens_as_with_the_table_for_any_composition(text: str) -> Non
     assert tokens(MOVED.tokenizer, text) == tokens(TABLE.tokenizer, text)
 
 
+def test_the_same_tokens_for_every_moved_case_between_affixes() -> None:
+    # Random compositions rarely put a prefix right before a moved case ("(:3pm", found in
+    # review), so every moved case meets every one-character affix on either side, and behind
+    # "(" and one (where a case left, "(:", keeps spaCy from merging ":" "3" afterwards).
+    moved = move_special_cases(spacy.blank("en").tokenizer)
+    assert moved is not None
+    affixes = [c for c in "()[]{}<>:;.,!?'\"-_/\\*+#=&%$@^~|`’‘“”—–…" if c.strip()]
+    for case in sorted(moved.split_at_end | moved.one_token):
+        for text in [t for a in affixes for t in (a + case, case + a, "(" + a + case)]:
+            assert tokens(MOVED.tokenizer, text) == tokens(TABLE.tokenizer, text), text
+
+
 def test_chunks_after_a_special_case_are_split_only_once() -> None:
     text = "We're hiring: zyxwvut, qwertzu."
     counts = {}
-    for name, nlp in (("moved", build_pipeline()), ("table", build_pipeline(move_specials=False))):
+    for name, nlp in (
+        ("moved", build_pipeline(ATTRIBUTES)),
+        ("table", build_pipeline(ATTRIBUTES, move_specials=False)),
+    ):
         counting = CountingSuffixSearch(nlp.tokenizer.suffix_search)
         nlp.tokenizer.suffix_search = counting  # type: ignore[assignment]
         nlp.tokenizer(text)
@@ -81,9 +99,17 @@ def test_what_moves_and_what_stays() -> None:
     assert {"We're", "don't", "Can't've", "it's", "10am"} <= moved.split_at_end
     # Starting with a prefix (":)"), looked for again after tokenizing as other tokens ("e.g.",
     # "and/or"), not tokenised to itself alone ("y'all" -> "y" "'" "all"), or a moved case inside
-    # one that stays would change what spaCy looks for ("Id." holds "Id").
-    assert {":)", "e.g.", "and/or", "y'all", "Id", "Id."} <= moved.kept
+    # one that stays would change what spaCy looks for ("Id." holds "Id"), or a prefix in front
+    # could let a case left answer for the rest ("(:" in "(:3pm").
+    assert {":)", "e.g.", "and/or", "y'all", "Id", "Id.", "3pm", "1am"} <= moved.kept
     assert not (moved.one_token | moved.split_at_end) & moved.kept
+
+
+def test_nothing_moves_where_the_extractor_may_read_norm() -> None:
+    # The table's cases set NORM ("'re" reads "are"); moved ones leave the word's own.
+    assert MOVED.tokenizer.token_match is not None
+    assert build_pipeline([*ATTRIBUTES, "NORM"]).tokenizer.token_match is None
+    assert build_pipeline().tokenizer.token_match is None  # every attribute computed
 
 
 def test_a_tokenizer_with_its_own_token_match_is_left_alone() -> None:
