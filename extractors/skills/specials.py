@@ -125,9 +125,10 @@ def move_special_cases(tokenizer: Tokenizer) -> MovedSpecials | None:
         patterns_before[s] for s in looked_for_after - movable if patterns_before[s] != tokens_of[s]
     ]
     movable -= {s for s in movable & looked_for_after if _may_overlap(tokens_of[s], changing)}
-    movable -= _behind_a_prefix(tokenizer, movable, tokens_of, frozenset(rules) - movable)
 
     for _ in range(_CHECK_ROUNDS):
+        # Every round: a case put back may be what a prefix plus another moved case spells.
+        movable -= _behind_a_prefix(tokenizer, movable, tokens_of, frozenset(rules) - movable)
         _install(tokenizer, rules, movable, tokens_of, original_suffix)
         wrong = {s for s in movable if _texts(tokenizer(s)) != tokens_of[s]}
         # A case left in the table but split anew on the way ("Id." now passing through the
@@ -157,8 +158,8 @@ def _behind_a_prefix(
 ) -> set[str]:
     """Cases split at the end that a prefix can hide. With the table, a prefix P before a case s
     ("(" before "don't") is split off and s ends the search; moved, the same step also splits
-    s's last token off and then asks the table for P plus the rest of s ("(:" + "3" in
-    "(:3pm"), which a case left there can answer. Such cases stay: each case left is tried as
+    s's last token off and then asks the table for P plus the rest of s (":" + "3" in
+    ":3pm"), which a case left there can answer. Such cases stay: each case left is tried as
     P plus the front of a moved case, with P what the prefix search takes off P + s."""
     by_front: dict[str, list[str]] = {}
     for s in movable:
