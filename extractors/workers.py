@@ -5,6 +5,7 @@ Used by the extraction pool (extractors.skills.pool) and the parsing pool (skill
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
@@ -68,12 +69,16 @@ def wait_until_started(
     answered: set[int] = set()
     while True:
         rounds = [executor.submit(os.getpid) for _ in range(processes)]
-        answered.update(future.result() for future in rounds)
+        # Bounded too: with every worker stuck in its initializer no task would ever end.
+        with contextlib.suppress(TimeoutError):
+            answered.update(
+                future.result(timeout=max(0.0, deadline - time.monotonic())) for future in rounds
+            )
         if len(answered) >= processes:
             return answered
         if time.monotonic() >= deadline:
             raise TimeoutError(
-                f"{len(answered)} of {processes} worker processes started in {timeout_s:.0f} s"
+                f"{len(answered)} of {processes} worker processes started in {timeout_s:g} s"
             )
         time.sleep(0.02)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -276,3 +277,24 @@ def test_wait_until_started_returns_once_every_worker_has_started(tmp_path: Path
     assert len(quick) == 1
     assert started == workers
     assert len(workers) == 2
+
+
+def _never_starts() -> None:
+    """Pool initializer that outlasts any wait a test would make."""
+    import time
+
+    time.sleep(30)
+
+
+def test_wait_until_started_gives_up_at_its_timeout_when_no_worker_starts() -> None:
+    from extractors.workers import started_executor, stop_now, wait_until_started
+
+    executor = started_executor(2, initializer=_never_starts)
+    try:
+        began = time.monotonic()
+        with pytest.raises(TimeoutError, match="0 of 2 worker processes started"):
+            wait_until_started(executor, 2, timeout_s=0.5)
+        waited = time.monotonic() - began
+    finally:
+        stop_now(executor)
+    assert waited < 5
