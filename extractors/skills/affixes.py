@@ -2,7 +2,7 @@
 
 spaCy's tokenizer remembers how it split each whitespace-delimited chunk, so only chunks it has
 not met yet are split afresh, but those are most of the work of a cold pass: real postings
-bring ~130k distinct chunks per 17k. Splitting one ran the suffix pattern (about eighty
+bring ~130k distinct chunks per 17k. Splitting one ran the suffix pattern (eighty-seven
 alternatives, each ending in `$`, tried at every position of the chunk) and the infix pattern
 (tried at every position too) at ~6 µs each, against ~0.6 µs for the anchored prefix pattern
 (measured over the 95k distinct chunks of 10k synthetic postings).
@@ -14,6 +14,14 @@ Both shortcuts return exactly what the plain pattern returns, for every string:
   (`pattern.search(string, pos)`: lookbehinds still see the characters before `pos`) finds the
   same leftmost match, unless an alternative with no bound on its length (`\\.\\.+`) matches;
   then the whole string is searched as before.
+* Suffixes, by their last character. A match that ends at the end of the string ends with its
+  last character, so only the alternatives that can end with that character can match at all
+  (a final newline aside, where `$` lets a match end one character early). Which characters
+  each alternative can end with is read off its parse tree; for each last character met, a
+  pattern of just the alternatives that can end with it (in their order, so the same one wins)
+  is compiled once and searched from the reach. Most words end in a letter that no alternative
+  ends with ("e", "y": nothing is searched) or only a few do (the units' "km", "'s"), so the
+  search tries one to three alternatives at each position instead of eighty-seven.
 * Infixes. When every alternative consumes at least one character and, outside its lookarounds,
   never an ASCII letter or digit, no infix lies in a string of only ASCII letters and digits,
   which is most words. That is read off each alternative's parse tree; anything the reading does
@@ -39,9 +47,17 @@ except ImportError:  # pragma: no cover - Python 3.11+ has both
     _parser = None  # type: ignore[assignment]
 
 SuffixSearch = Callable[[str], "re.Match[str] | None"]
+SuffixSearchFrom = Callable[[str, int], "re.Match[str] | None"]
+_Ranges = tuple[tuple[int, int], ...]  # code point ranges, both ends included
 InfixFinditer = Callable[[str], Iterable["re.Match[str]"]]
 
 _UNBOUNDED = 1 << 16  # a width at least this large means "no bound" (the parser caps it)
+# _SuffixShortcut's ways of searching a string, by its last character.
+_FROM_REACH, _NO_MATCH, _WHOLE = 0, 1, 2
+# Last characters remembered; strings ending in any other go the item-57 way (a text of every
+# code point would otherwise keep a million entries, or work out each one's alternatives).
+_MAX_ENDINGS = 4096
+_MAX_SUBSETS = 256  # patterns of a few alternatives compiled
 _ASCII_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -56,17 +72,73 @@ class _Shortcut:
 
 
 class _SuffixShortcut(_Shortcut):
-    def __init__(self, pattern: re.Pattern[str], reach: int, loose: re.Pattern[str] | None):
+    def __init__(
+        self,
+        pattern: re.Pattern[str],
+        pieces: Sequence[str],
+        reach: int,
+        loose: re.Pattern[str] | None,
+        endings: Sequence[_Ranges | None],
+        unbounded: Sequence[bool],
+    ) -> None:
         super().__init__(pattern)
         self._search = pattern.search
         self._reach = reach
         self._loose = None if loose is None else loose.search
+        self._pieces = tuple(pieces)
+        self._endings = tuple(endings)  # per alternative: the characters it can end with
+        self._unbounded = tuple(unbounded)
+        # What to search a string ending in a given character with: (mode, search).
+        self._by_last: dict[str, tuple[int, SuffixSearchFrom | None]] = {}
+        self._subsets: dict[tuple[int, ...], SuffixSearchFrom] = {}
 
     def __call__(self, string: str) -> re.Match[str] | None:
+        if string:
+            last = string[-1]
+            entry = self._by_last.get(last)
+            if entry is None:
+                if len(self._by_last) >= _MAX_ENDINGS:
+                    return self._whole(string)
+                entry = self._by_last[last] = self._by_last_character(last)
+            mode, search = entry
+            if mode == _FROM_REACH:
+                start = len(string) - self._reach
+                return search(string, start if start > 0 else 0)  # type: ignore[misc]
+            if mode == _NO_MATCH:
+                return None
+        return self._whole(string)
+
+    def _whole(self, string: str) -> re.Match[str] | None:
+        """Every alternative, from the reach when no unbounded one matches (item 57)."""
         start = len(string) - self._reach
         if start <= 0 or (self._loose is not None and self._loose(string)):
             return self._search(string)
         return self._search(string, start)
+
+    def _by_last_character(self, last: str) -> tuple[int, SuffixSearchFrom | None]:
+        """How to search a string ending in `last`: with the alternatives whose last character
+        can be `last`, or (a final newline, an unbounded alternative) as _whole does."""
+        code = ord(last)
+        able = tuple(
+            i
+            for i, ranges in enumerate(self._endings)
+            if ranges is None or any(low <= code <= high for low, high in ranges)
+        )
+        if last == "\n" or any(self._unbounded[i] for i in able):
+            entry: tuple[int, SuffixSearchFrom | None] = (_WHOLE, None)
+        elif not able:
+            entry = (_NO_MATCH, None)
+        elif len(able) == len(self._pieces):
+            entry = (_FROM_REACH, self._search)
+        elif (search := self._subsets.get(able)) is not None:
+            entry = (_FROM_REACH, search)
+        elif len(self._subsets) < _MAX_SUBSETS:
+            search = re.compile("|".join(self._pieces[i] + "$" for i in able)).search
+            self._subsets[able] = search
+            entry = (_FROM_REACH, search)
+        else:
+            entry = (_FROM_REACH, self._search)
+        return entry
 
 
 class _InfixShortcut(_Shortcut):
@@ -85,7 +157,7 @@ def suffix_search(entries: Sequence[str]) -> SuffixSearch:
     the string when no unbounded alternative matches."""
     pattern = compile_suffix_regex(entries)
     pieces = [piece for piece in entries if piece.strip()]
-    widths = _anchored_widths(pieces)
+    widths = _anchored_widths(pieces) if _without_global_flags(pattern) else None
     if widths is None:
         return pattern.search
     bounded = [w for w in widths if w < _UNBOUNDED]
@@ -93,7 +165,15 @@ def suffix_search(entries: Sequence[str]) -> SuffixSearch:
     # +1: `$` also matches before a final newline, so a match may end one character early.
     reach = max(bounded, default=0) + 1
     loose = re.compile("|".join(p + "$" for p in unbounded)) if unbounded else None
-    return _SuffixShortcut(pattern, reach, loose)
+    endings = [_last_characters(piece) for piece in pieces]
+    return _SuffixShortcut(
+        pattern,
+        pieces,
+        reach,
+        loose,
+        endings,
+        [w >= _UNBOUNDED for w in widths],
+    )
 
 
 def infix_finditer(entries: Sequence[str]) -> InfixFinditer:
@@ -101,9 +181,20 @@ def infix_finditer(entries: Sequence[str]) -> InfixFinditer:
     ASCII letters and digits when no alternative can match inside one."""
     pattern = compile_infix_regex(entries)
     pieces = [piece for piece in entries if piece.strip()]
-    if not pieces or not all(_needs_a_symbol(piece) for piece in pieces):
+    if (
+        not pieces
+        or not _without_global_flags(pattern)
+        or not all(_needs_a_symbol(piece) for piece in pieces)
+    ):
         return pattern.finditer
     return _InfixShortcut(pattern)
+
+
+def _without_global_flags(pattern: re.Pattern[str]) -> bool:
+    """Whether the joined pattern has no flag beyond a str pattern's own. The first entry may
+    open with global flags ("(?m)", "(?i)", "(?x)") that then apply to every alternative, while
+    each alternative is read here on its own: "(?m)" lets `$` match before any newline."""
+    return pattern.flags == re.UNICODE
 
 
 def _anchored_widths(pieces: Sequence[str]) -> list[int] | None:
@@ -123,6 +214,73 @@ def _anchored_widths(pieces: Sequence[str]) -> list[int] | None:
             return None
         widths.append(parsed.getwidth()[1])
     return widths
+
+
+def _last_characters(piece: str) -> _Ranges | None:
+    """The characters a match of `piece` can end with, as code point ranges; None when that is
+    not known (the reading gives up as _may_consume_alnum does) or a match may be empty."""
+    if _parser is None:
+        return None
+    try:
+        parsed = _parser.parse(piece)
+    except (re.error, RecursionError):
+        return None
+    if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE:
+        return None
+    ranges, may_be_empty = _sequence_ends(list(parsed))
+    return None if ranges is None or may_be_empty else tuple(ranges)
+
+
+def _sequence_ends(items: list[tuple[Any, Any]]) -> tuple[list[tuple[int, int]] | None, bool]:
+    """(the ranges the sequence's last consumed character lies in, whether it may consume
+    nothing), read from its end back to the first item that must consume a character."""
+    ranges: list[tuple[int, int]] = []
+    for op, value in reversed(items):
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+            continue  # consumes nothing: the character before it ends the match
+        found, may_be_empty = _item_ends(op, value)
+        if found is None:
+            return None, True
+        ranges += found
+        if not may_be_empty:
+            return ranges, False
+    return ranges, True
+
+
+def _item_ends(op: Any, value: Any) -> tuple[list[tuple[int, int]] | None, bool]:
+    if op is _sre.LITERAL:
+        return [(value, value)], False
+    if op is _sre.IN:
+        ranges = []
+        for member, bounds in value:
+            if member is _sre.LITERAL:
+                ranges.append((bounds, bounds))
+            elif member is _sre.RANGE:
+                ranges.append(bounds)
+            else:  # NEGATE, CATEGORY (\w, \d, ...): not read
+                return None, True
+        return ranges, False
+    if op is _sre.SUBPATTERN:
+        _group, add_flags, _del_flags, pattern = value
+        if add_flags & _sre.SRE_FLAG_IGNORECASE:
+            return None, True
+        return _sequence_ends(list(pattern))
+    if op is _sre.BRANCH:
+        ranges, may_be_empty = [], False
+        for branch in value[1]:
+            found, empty = _sequence_ends(list(branch))
+            if found is None:
+                return None, True
+            ranges += found
+            may_be_empty = may_be_empty or empty
+        return ranges, may_be_empty
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        least, most, pattern = value
+        if most == 0:
+            return [], True
+        found, empty = _sequence_ends(list(pattern))
+        return (None, True) if found is None else (found, empty or least == 0)
+    return None, True  # ANY, NOT_LITERAL, CATEGORY, GROUPREF, atomic groups...: not read
 
 
 def _needs_a_symbol(piece: str) -> bool:

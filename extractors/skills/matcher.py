@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 from spacy.util import compile_prefix_regex
 
 from extractors.skills.affixes import infix_finditer, suffix_search
+from extractors.skills.lexemes import with_shortcuts
 from extractors.skills.pool import ExtractorPool, PlainExtraction, chunked
 from extractors.skills.rules import ContextRule, RuleSet, pattern_attributes
 from extractors.skills.sections import map_sections
@@ -107,6 +108,8 @@ def build_pipeline(
         nlp.vocab.lex_attr_getters = {
             attr: getter for attr, getter in nlp.vocab.lex_attr_getters.items() if attr in wanted
         }
+    # LIKE_NUM and LIKE_URL were the costliest getters of a new word (extractors/skills/lexemes).
+    nlp.vocab.lex_attr_getters = with_shortcuts(nlp.vocab.lex_attr_getters)
     nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
     # "…Python and R." would otherwise keep "R." as one initial-style token and miss R.
     for letter in ("R", "C", "r", "c"):

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
-from extractors.skills.affixes import infix_finditer, suffix_search
+from extractors.skills.affixes import _last_characters, infix_finditer, suffix_search
 from extractors.skills.matcher import _INFIXES, _INVISIBLE, build_pipeline, lexeme_attributes
 from extractors.skills.taxonomy import load_taxonomy
 
@@ -152,6 +152,64 @@ def test_infix_shortcut_is_refused_for_a_pattern_that_could_match_inside_a_word(
     assert finditer.__self__.pattern == compile_infix_regex([*INFIXES, piece]).pattern  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize(
+    ("piece", "endings"),
+    [
+        ("km", ((ord("m"), ord("m")),)),
+        (r"(?<=[0-9])(?:km|mm)", ((ord("m"), ord("m")), (ord("m"), ord("m")))),
+        ("[a-c]", ((ord("a"), ord("c")),)),
+        ("ab?", ((ord("b"), ord("b")), (ord("a"), ord("a")))),  # "b" may be left out
+        (r"\)(?=x)", ((ord(")"), ord(")")),)),  # a lookahead consumes nothing
+        ("x*", None),  # may match nothing: then any character ends the match
+        (r"\w", None),  # a category: not read
+        ("[^a]", None),  # a negated set
+        ("(?i:k)", None),  # "K" and the Kelvin sign too
+        (r"(a)\1", None),  # a back reference
+    ],
+)
+def test_last_characters_are_read_off_the_pattern_or_left_unknown(
+    piece: str, endings: tuple[tuple[int, int], ...] | None
+) -> None:
+    assert _last_characters(piece) == endings
+
+
+def test_suffix_search_runs_only_the_alternatives_that_can_end_with_the_last_character() -> None:
+    entries = [r"(?<=[0-9])(?:km|m)", "'s", r"\)", r"\.\.+"]
+    search = suffix_search(entries)
+    plain = compile_suffix_regex(entries).search
+    every_alternative: list[str] = []
+    whole = search._search  # type: ignore[attr-defined]
+
+    def counted(string: str, *pos: int) -> re.Match[str] | None:
+        every_alternative.append(string)
+        return whole(string, *pos)
+
+    search._search = counted  # type: ignore[attr-defined]
+    # No alternative ends in "n" but "(?<=[0-9])(?:km|m)"; none ends in "e"; "'s" alone in "s".
+    for chunk in ["Python", "10km", "python", "code", "Apple's", "C++)"]:
+        found = search(chunk)
+        assert (found.span() if found else None) == (m.span() if (m := plain(chunk)) else None)
+    assert every_alternative == []
+    # A final newline, and the unbounded "..+", still search every alternative.
+    for chunk in ["abc)\n", "wow..."]:
+        found = search(chunk)
+        assert (found.span() if found else None) == (m.span() if (m := plain(chunk)) else None)
+    assert every_alternative == ["abc)\n", "wow..."]
+
+
+def test_suffix_search_agrees_with_the_plain_pattern_for_every_last_character() -> None:
+    # One shortcut for all of them: past its first few thousand last characters it stops
+    # remembering and searches as without the dispatch.
+    search = suffix_search(SUFFIXES)
+    for code in [*range(0x3400), *range(0xFF00, 0x10000), 0x1F600, 0x10FFFF]:
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        character = chr(code)
+        for chunk in (character, "x9" + character, "20°" + character):
+            fast, plain = search(chunk), PLAIN_SUFFIX(chunk)
+            assert (fast.span() if fast else None) == (plain.span() if plain else None), chunk
+
+
 def test_suffix_search_with_only_unbounded_alternatives_still_answers_exactly() -> None:
     search = suffix_search([r"\.\.+", r"!+"])
     plain = re.compile(r"\.\.+$|!+$").search
@@ -166,6 +224,23 @@ def test_suffix_shortcut_is_refused_for_an_alternative_not_anchored_at_the_end()
     assert is_plain(search)
     found = search("xxaxxxxx")
     assert found is not None and found.span() == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("entries", "chunk"),
+    [
+        (["(?i)x", "y"], "aY"),  # the first entry's flags apply to every alternative
+        (["(?m)x", "y"], "x\nzzz"),  # `$` before any newline: a match far from the end
+        (["(?x)a", "b c"], "zbc"),  # "b c" reads "bc"
+        (["(?s)x", ".a"], "b\na"),
+    ],
+)
+def test_shortcuts_are_refused_for_entries_with_global_flags(
+    entries: list[str], chunk: str
+) -> None:
+    search, finditer = suffix_search(entries), infix_finditer(entries)
+    assert is_plain(search) and is_plain(finditer)
+    assert search(chunk) is not None
 
 
 def test_the_tokenizer_still_saves_and_pickles_with_the_shortcuts() -> None:
