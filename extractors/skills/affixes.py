@@ -54,8 +54,9 @@ InfixFinditer = Callable[[str], Iterable["re.Match[str]"]]
 _UNBOUNDED = 1 << 16  # a width at least this large means "no bound" (the parser caps it)
 # _SuffixShortcut's ways of searching a string, by its last character.
 _FROM_REACH, _NO_MATCH, _WHOLE = 0, 1, 2
-# Last characters remembered; strings ending in any other go the item-57 way (a text of every
-# code point would otherwise keep a million entries, or work out each one's alternatives).
+# Last characters remembered; strings ending in any other are searched with every alternative
+# (_whole): a text of every code point would otherwise keep a million entries, or work out
+# each one's alternatives again and again.
 _MAX_ENDINGS = 4096
 _MAX_SUBSETS = 256  # patterns of a few alternatives compiled
 _ASCII_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -109,7 +110,8 @@ class _SuffixShortcut(_Shortcut):
         return self._whole(string)
 
     def _whole(self, string: str) -> re.Match[str] | None:
-        """Every alternative, from the reach when no unbounded one matches (item 57)."""
+        """Every alternative: from the reach, or over the whole string when an unbounded
+        alternative matches."""
         start = len(string) - self._reach
         if start <= 0 or (self._loose is not None and self._loose(string)):
             return self._search(string)
@@ -137,6 +139,8 @@ class _SuffixShortcut(_Shortcut):
             self._subsets[able] = search
             entry = (_FROM_REACH, search)
         else:
+            # Too many subsets compiled: every alternative, still from the reach, since no
+            # unbounded alternative can end with `last`.
             entry = (_FROM_REACH, self._search)
         return entry
 
@@ -157,7 +161,7 @@ def suffix_search(entries: Sequence[str]) -> SuffixSearch:
     the string when no unbounded alternative matches."""
     pattern = compile_suffix_regex(entries)
     pieces = [piece for piece in entries if piece.strip()]
-    widths = _anchored_widths(pieces) if _without_global_flags(pattern) else None
+    widths = _anchored_widths(pieces) if pieces and _without_global_flags(pattern) else None
     if widths is None:
         return pattern.search
     bounded = [w for w in widths if w < _UNBOUNDED]
@@ -165,7 +169,9 @@ def suffix_search(entries: Sequence[str]) -> SuffixSearch:
     # +1: `$` also matches before a final newline, so a match may end one character early.
     reach = max(bounded, default=0) + 1
     loose = re.compile("|".join(p + "$" for p in unbounded)) if unbounded else None
-    endings = [_last_characters(piece) for piece in pieces]
+    # A pattern of some alternatives numbers its groups apart from the whole one, so a back
+    # reference ("\\1") would name another group: without groups, no dispatch.
+    endings = [_last_characters(piece) if not pattern.groups else None for piece in pieces]
     return _SuffixShortcut(
         pattern,
         pieces,
@@ -248,6 +254,7 @@ def _sequence_ends(items: list[tuple[Any, Any]]) -> tuple[list[tuple[int, int]] 
 
 
 def _item_ends(op: Any, value: Any) -> tuple[list[tuple[int, int]] | None, bool]:
+    """_sequence_ends for one parsed item; (None, True) when the reading gives up."""
     if op is _sre.LITERAL:
         return [(value, value)], False
     if op is _sre.IN:

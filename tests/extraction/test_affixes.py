@@ -185,7 +185,8 @@ def test_suffix_search_runs_only_the_alternatives_that_can_end_with_the_last_cha
         return whole(string, *pos)
 
     search._search = counted  # type: ignore[attr-defined]
-    # No alternative ends in "n" but "(?<=[0-9])(?:km|m)"; none ends in "e"; "'s" alone in "s".
+    # Only "(?<=[0-9])(?:km|m)" ends in "m", only "'s" in "s", only "\\)" in ")"; none in "n" or
+    # "e", so "Python" and "code" are answered without a search.
     for chunk in ["Python", "10km", "python", "code", "Apple's", "C++)"]:
         found = search(chunk)
         assert (found.span() if found else None) == (m.span() if (m := plain(chunk)) else None)
@@ -205,7 +206,7 @@ def test_suffix_search_agrees_with_the_plain_pattern_for_every_last_character() 
         if 0xD800 <= code <= 0xDFFF:
             continue
         character = chr(code)
-        for chunk in (character, "x9" + character, "20°" + character):
+        for chunk in (character, "x9" + character, "20°" + character, "beyond reach" + character):
             fast, plain = search(chunk), PLAIN_SUFFIX(chunk)
             assert (fast.span() if fast else None) == (plain.span() if plain else None), chunk
 
@@ -224,6 +225,21 @@ def test_suffix_shortcut_is_refused_for_an_alternative_not_anchored_at_the_end()
     assert is_plain(search)
     found = search("xxaxxxxx")
     assert found is not None and found.span() == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("entries", "chunk"),
+    [
+        (["(a)x", r"(b)\1"], "zbb"),  # in a pattern without "(a)x", "\1" would name "(b)"
+        (["(a)x", r"(b)?(?(1)c|d)"], "bc"),
+        ([" "], "abc"),  # only blank entries: the plain pattern matches the empty string
+    ],
+)
+def test_suffix_search_answers_as_the_plain_pattern_with_groups_or_blank_entries(
+    entries: list[str], chunk: str
+) -> None:
+    fast, plain = suffix_search(entries)(chunk), compile_suffix_regex(entries).search(chunk)
+    assert (fast.span() if fast else None) == (plain.span() if plain else None)
 
 
 @pytest.mark.parametrize(
