@@ -222,16 +222,24 @@ def _anchored_widths(pieces: Sequence[str]) -> list[int] | None:
     return widths
 
 
-def _last_characters(piece: str) -> _Ranges | None:
-    """The characters a match of `piece` can end with, as code point ranges; None when that is
-    not known (the reading gives up as _may_consume_alnum does) or a match may be empty."""
+def _case_sensitive_tree(piece: str) -> Any | None:
+    """`piece`'s parse tree; None without the parser, for a piece that does not parse, and for
+    one that ignores case, which the readings here do not follow ("k" also matches the Kelvin
+    sign)."""
     if _parser is None:
         return None
     try:
         parsed = _parser.parse(piece)
     except (re.error, RecursionError):
         return None
-    if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE:
+    return None if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE else parsed
+
+
+def _last_characters(piece: str) -> _Ranges | None:
+    """The characters a match of `piece` can end with, as code point ranges; None when that is
+    not known (the reading gives up as _may_consume_alnum does) or a match may be empty."""
+    parsed = _case_sensitive_tree(piece)
+    if parsed is None:
         return None
     ranges, may_be_empty = _sequence_ends(list(parsed))
     return None if ranges is None or may_be_empty else tuple(ranges)
@@ -293,13 +301,8 @@ def _item_ends(op: Any, value: Any) -> tuple[list[tuple[int, int]] | None, bool]
 def _needs_a_symbol(piece: str) -> bool:
     """Whether every match of `piece` consumes at least one character and none of them is an
     ASCII letter or digit (lookarounds may test anything; they consume nothing)."""
-    if _parser is None:
-        return False
-    try:
-        parsed = _parser.parse(piece)
-    except (re.error, RecursionError):
-        return False
-    if parsed.state.flags & _sre.SRE_FLAG_IGNORECASE or parsed.getwidth()[0] < 1:
+    parsed = _case_sensitive_tree(piece)
+    if parsed is None or parsed.getwidth()[0] < 1:
         return False
     return not _may_consume_alnum(list(parsed))
 
