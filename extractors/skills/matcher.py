@@ -103,13 +103,12 @@ def build_pipeline(
     left out read as unset (False, or an empty string), so only attributes that nothing reads
     may be left out."""
     nlp = spacy.blank("en")
+    getters = nlp.vocab.lex_attr_getters
     if attributes is not None:
         wanted = {IDS[name] for name in attributes if name in IDS}
-        nlp.vocab.lex_attr_getters = {
-            attr: getter for attr, getter in nlp.vocab.lex_attr_getters.items() if attr in wanted
-        }
+        getters = {attr: getter for attr, getter in getters.items() if attr in wanted}
     # LIKE_NUM and LIKE_URL were the costliest getters of a new word (extractors/skills/lexemes).
-    nlp.vocab.lex_attr_getters = with_shortcuts(nlp.vocab.lex_attr_getters)
+    nlp.vocab.lex_attr_getters = with_shortcuts(getters)
     nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_CHUNKS
     # "…Python and R." would otherwise keep "R." as one initial-style token and miss R.
     for letter in ("R", "C", "r", "c"):

@@ -281,8 +281,6 @@ def test_wait_until_started_returns_once_every_worker_has_started(tmp_path: Path
 
 def _never_starts() -> None:
     """Pool initializer that outlasts any wait a test would make."""
-    import time
-
     time.sleep(30)
 
 
