@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from wh_factory import P, build, land, query
 
+from extractors.skills.sections import SECTIONS
+from warehouse.build import BuildError
+
 LONG = [f"word{i}" for i in range(120)]  # 116 five-word shingles
 T4 = " ".join(LONG)
 T4_ONE_WORD_CHANGED = " ".join("changed" if i == 60 else w for i, w in enumerate(LONG))  # J=111/121
@@ -311,6 +314,63 @@ def test_sections_of_a_posting_skill_are_distinct_and_sorted(
     assert rows == [
         ("python", 3, 4, True, ["body", "nice_to_have", "requirements"]),
         ("spark", 0, 1, False, ["nice_to_have"]),
+    ]
+
+
+def test_a_posting_skill_found_in_every_section_lists_all_six_sorted(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    # The model spells out the extractor's sections; a section added to SECTIONS without it
+    # would fail this build (below) instead of going missing.
+    db = tmp_path / "warehouse.duckdb"
+    every = list(reversed(SECTIONS))
+    land(db, [P("s1", "2024-01-03", ["python"] * len(every), sections=every)], small_taxonomy)
+    build(db, small_taxonomy)
+    rows = query(db, "select sections from fct_posting_skills where skill_id = 'python'")
+    assert rows == [(sorted(SECTIONS),)]
+    assert sorted(SECTIONS) == [
+        "benefits",
+        "body",
+        "company",
+        "nice_to_have",
+        "requirements",
+        "responsibilities",
+    ]
+
+
+def test_a_mention_in_an_unknown_section_fails_the_build_naming_it(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "warehouse.duckdb"
+    posting = P("s1", "2024-01-03", ["python", "aws"], sections=["body", "appendix"])
+    land(db, [posting], small_taxonomy)
+    with pytest.raises(BuildError, match=r"int_posting_skills__expanded.*unknown section appendix"):
+        build(db, small_taxonomy)
+    assert not db.exists()
+
+
+def test_posting_skills_are_stored_in_skill_then_month_order(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    # The order is what lets DuckDB skip row groups on a skill filter (fct_posting_skills.sql).
+    db = tmp_path / "warehouse.duckdb"
+    postings = [
+        P("o1", "2024-03-05", ["pytorch", "aws", "python"]),
+        P("o2", "2024-01-05", ["python", "pyspark"]),
+        P("o3", "2024-02-05", ["aws", "pytorch"]),
+    ]
+    land(db, postings, small_taxonomy)
+    build(db, small_taxonomy)
+    stored = query(db, "select skill_id, posted_month from fct_posting_skills order by rowid")
+    assert [(skill, month.isoformat()) for skill, month in stored] == [
+        ("aws", "2024-02-01"),
+        ("aws", "2024-03-01"),
+        ("pyspark", "2024-01-01"),
+        ("python", "2024-01-01"),
+        ("python", "2024-03-01"),
+        ("pytorch", "2024-02-01"),
+        ("pytorch", "2024-03-01"),
+        ("spark", "2024-01-01"),
     ]
 
 
