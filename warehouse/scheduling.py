@@ -12,10 +12,17 @@ output most models read; the models that do not read it run meanwhile).
 Every model is still one `CREATE TABLE … AS` in its own autocommitted transaction, started only
 after the models it reads have committed, so each table is exactly what the one-by-one order
 produced; only the order of unrelated models changes.
+
+Models running together share one DuckDB memory limit. Which ones meet depends on how fast each
+runs, so a model that fits alone can run out beside others (fct_skill_demand_by_segment at a
+million postings, once the models before it got faster). Such a model, its statement rolled
+back, is built again once nothing else runs, and nothing new starts until it has; out of memory
+alone, it fails the build as any error does.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -26,6 +33,8 @@ from warehouse.sqlfiles import SqlModel
 
 BuildOne = Callable[[duckdb.DuckDBPyConnection, SqlModel], None]
 
+_log = logging.getLogger("skillpulse")
+
 
 class _Board:
     """What is built, what may start next, and the first failure; shared by the threads."""
@@ -34,34 +43,52 @@ class _Board:
         names = {model.name for model in to_run} | set(outside)
         self._waits_for = {model.name: model.reads(names) for model in to_run}
         self._queue = list(to_run)  # not started yet, in build order (the tie-break)
+        self._alone: list[SqlModel] = []  # out of memory beside others: to build with none
         self._built: set[str] = set()
         self._outside_pending = set(outside)
         self._running = 0
+        self._running_alone = False
         self._changed = threading.Condition()
         self.failure: BaseException | None = None
         self.seconds: dict[str, float] = {}
 
-    def take(self) -> SqlModel | None:
-        """The next model whose inputs are built; None once nothing is left to start (or a
-        model failed)."""
+    def take(self) -> tuple[SqlModel, bool] | None:
+        """The next model whose inputs are built, and whether it runs alone; None once nothing
+        is left to start (or a model failed)."""
         with self._changed:
             while True:
-                if self.failure is not None or not self._queue:
+                if self.failure is not None or not (self._queue or self._alone):
                     return None
-                for index, model in enumerate(self._queue):
-                    if self._waits_for[model.name] <= self._built:
+                if self._alone and not self._running_alone:
+                    # Nothing new starts until what runs has finished and this has run alone.
+                    if not self._running and not self._outside_pending:
                         self._running += 1
-                        return self._queue.pop(index)
-                if not self._running and not self._outside_pending:
-                    stuck = ", ".join(m.name for m in self._queue)
-                    raise RuntimeError(f"models wait on each other or on nothing: {stuck}")
+                        self._running_alone = True
+                        return self._alone.pop(0), True
+                elif not self._running_alone:
+                    for index, model in enumerate(self._queue):
+                        if self._waits_for[model.name] <= self._built:
+                            self._running += 1
+                            return self._queue.pop(index), False
+                    if not self._running and not self._outside_pending:
+                        stuck = ", ".join(m.name for m in self._queue)
+                        raise RuntimeError(f"models wait on each other or on nothing: {stuck}")
                 self._changed.wait()
 
     def done(self, name: str, seconds: float) -> None:
         with self._changed:
             self._running -= 1
+            self._running_alone = False
             self._built.add(name)
             self.seconds[name] = seconds
+            self._changed.notify_all()
+
+    def again_alone(self, model: SqlModel, seconds: float) -> None:
+        """`model` ran out of memory beside other models: build it again once none runs."""
+        with self._changed:
+            self._running -= 1
+            self._alone.append(model)
+            self.seconds[f"{model.name} (out of memory beside others)"] = seconds
             self._changed.notify_all()
 
     def built_outside(self, names: Collection[str]) -> None:
@@ -125,9 +152,31 @@ def build_side_by_side(
 
 def _work(board: _Board, cursor: duckdb.DuckDBPyConnection, build_one: BuildOne) -> None:
     try:
-        while (model := board.take()) is not None:
+        while (taken := board.take()) is not None:
+            model, alone = taken
             started = time.perf_counter()
-            build_one(cursor, model)
+            try:
+                build_one(cursor, model)
+            except Exception as exc:
+                if alone or not _out_of_memory(exc):
+                    raise
+                _log.warning(
+                    "%s ran out of DuckDB's memory limit beside other models; "
+                    "building it again once none runs",
+                    model.name,
+                )
+                board.again_alone(model, time.perf_counter() - started)
+                continue
             board.done(model.name, time.perf_counter() - started)
     except BaseException as exc:  # raised in the calling thread, by build_side_by_side
         board.fail(exc)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether DuckDB ran out of its memory limit: the error itself, or what it was raised from."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, duckdb.OutOfMemoryException):
+            return True
+        cause = cause.__cause__
+    return False

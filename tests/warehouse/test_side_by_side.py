@@ -179,3 +179,74 @@ def test_models_waiting_on_each_other_fail_instead_of_hanging(
         RuntimeError, match="models wait on each other or on nothing: first, second"
     ):
         _finishes(lambda: build_side_by_side(con, models, _create, threads=2))
+
+
+def _out_of_memory(model: SqlModel) -> BuildError:
+    """What _run raises when DuckDB runs out of its memory limit in `model`."""
+    error = BuildError(f"{model.path.name} ({model.layer}) failed: Out of Memory Error")
+    error.__cause__ = duckdb.OutOfMemoryException("could not allocate block of size 256.0 KiB")
+    return error
+
+
+def test_a_model_out_of_memory_beside_others_is_built_again_once_none_runs(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    running: set[str] = set()
+    beside: list[tuple[str, set[str]]] = []  # each start, with what was running then
+    lock = threading.Lock()
+    first_try_failed = threading.Event()
+
+    def build_one(cursor: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
+        with lock:
+            beside.append((model.name, set(running)))
+            running.add(model.name)
+        try:
+            if model.name == "busy":
+                # Still running when "hungry" runs out beside it.
+                assert first_try_failed.wait(20)
+            if model.name == "hungry" and not first_try_failed.is_set():
+                deadline = time.monotonic() + 20
+                while "busy" not in running and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                first_try_failed.set()
+                raise _out_of_memory(model)
+            _create(cursor, model)
+        finally:
+            with lock:
+                running.discard(model.name)
+
+    models = [
+        _model("busy", "select 1 as n"),
+        _model("hungry", "select 2 as n"),
+        _model("on_hungry", "select n + 40 as n from hungry"),
+        _model("independent", "select 3 as n"),
+    ]
+
+    seconds = _finishes(lambda: build_side_by_side(con, models, build_one, threads=2))
+
+    assert con.execute("select n from on_hungry").fetchall() == [(42,)]
+    hungry_starts = [others for name, others in beside if name == "hungry"]
+    assert hungry_starts == [{"busy"}, set()]
+    # Nothing started between the failure and the second try: "independent" came after it.
+    order = [name for name, _ in beside]
+    assert order.index("independent") > len(order) - 1 - order[::-1].index("hungry")
+    assert "hungry (out of memory beside others)" in seconds  # type: ignore[operator]
+
+
+def test_a_model_out_of_memory_alone_fails_the_build(con: duckdb.DuckDBPyConnection) -> None:
+    started: list[str] = []
+
+    def build_one(cursor: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
+        started.append(model.name)
+        if model.name == "hungry":
+            raise _out_of_memory(model)
+        _create(cursor, model)
+
+    models = [_model("hungry", "select 2 as n"), _model("on_hungry", "select * from hungry")]
+
+    with pytest.raises(BuildError, match=r"hungry\.sql \(marts\) failed: Out of Memory"):
+        _finishes(lambda: build_side_by_side(con, models, build_one, threads=2))
+
+    # The first try is not known to be alone (the other thread could have started a model),
+    # so it is tried once more alone, and never a third time.
+    assert started == ["hungry", "hungry"]
