@@ -17,7 +17,9 @@ Models running together share one DuckDB memory limit. Which ones meet depends o
 runs, so a model that fits alone can run out beside others (fct_skill_demand_by_segment at a
 million postings, once the models before it got faster). Such a model, its statement rolled
 back, is built again once nothing else runs, and nothing new starts until it has; out of memory
-alone, it fails the build as any error does.
+alone, it fails the build as any error does. (A first try that happened to run alone is not
+known to have, so a model too large for the limit is tried twice before it fails.) The
+`meanwhile` step is not retried: it runs once, beside whatever models run.
 """
 
 from __future__ import annotations

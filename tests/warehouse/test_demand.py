@@ -338,6 +338,25 @@ def test_a_posting_skill_found_in_every_section_lists_all_six_sorted(
     ]
 
 
+def test_a_posting_skill_found_in_one_section_lists_that_section(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    # One posting per section: each section's own bit must come back as its own name.
+    db = tmp_path / "warehouse.duckdb"
+    postings = [P(f"in-{name}", "2024-01-03", ["python"], sections=[name]) for name in SECTIONS]
+    land(db, postings, small_taxonomy)
+    build(db, small_taxonomy)
+    rows = query(
+        db,
+        """
+        select p.source_posting_id, ps.sections
+        from fct_posting_skills as ps inner join fct_postings as p using (posting_id)
+        where ps.skill_id = 'python' order by all
+        """,
+    )
+    assert rows == sorted((f"in-{name}", [name]) for name in SECTIONS)
+
+
 def test_a_mention_in_an_unknown_section_fails_the_build_naming_it(
     tmp_path: Path, small_taxonomy
 ) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from warehouse import scheduling
 from warehouse.build import BuildError, _create
 from warehouse.scheduling import build_side_by_side
 from warehouse.sqlfiles import SqlModel
@@ -189,12 +190,22 @@ def _out_of_memory(model: SqlModel) -> BuildError:
 
 
 def test_a_model_out_of_memory_beside_others_is_built_again_once_none_runs(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     running: set[str] = set()
     beside: list[tuple[str, set[str]]] = []  # each start, with what was running then
     lock = threading.Lock()
     first_try_failed = threading.Event()
+    queued_alone = threading.Event()
+    queue_alone = scheduling._Board.again_alone
+
+    def again_alone(board: scheduling._Board, model: SqlModel, seconds: float) -> None:
+        queue_alone(board, model, seconds)
+        queued_alone.set()
+
+    # "busy" must still be running once "hungry" is queued to run alone, or the free thread
+    # could rightly take "independent" first.
+    monkeypatch.setattr(scheduling._Board, "again_alone", again_alone)
 
     def build_one(cursor: duckdb.DuckDBPyConnection, model: SqlModel) -> None:
         with lock:
@@ -202,8 +213,8 @@ def test_a_model_out_of_memory_beside_others_is_built_again_once_none_runs(
             running.add(model.name)
         try:
             if model.name == "busy":
-                # Still running when "hungry" runs out beside it.
-                assert first_try_failed.wait(20)
+                # Still running when "hungry" runs out beside it and is queued to run alone.
+                assert queued_alone.wait(20)
             if model.name == "hungry" and not first_try_failed.is_set():
                 deadline = time.monotonic() + 20
                 while "busy" not in running and time.monotonic() < deadline:
