@@ -61,13 +61,15 @@ class _Board:
             while True:
                 if self.failure is not None or not (self._queue or self._alone):
                     return None
-                if self._alone and not self._running_alone:
+                if self._running_alone:
+                    pass  # nothing starts beside a model running alone
+                elif self._alone:
                     # Nothing new starts until what runs has finished and this has run alone.
                     if not self._running and not self._outside_pending:
                         self._running += 1
                         self._running_alone = True
                         return self._alone.pop(0), True
-                elif not self._running_alone:
+                else:
                     for index, model in enumerate(self._queue):
                         if self._waits_for[model.name] <= self._built:
                             self._running += 1
