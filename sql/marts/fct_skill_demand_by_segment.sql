@@ -23,9 +23,19 @@ posting_skills as (select * from fct_posting_skills),
 
 skills as (select * from dim_skills),
 
+-- Only a (year, company) with >= 30 postings can hold a company cell (a role family's cell
+-- counts a subset of its postings). Other companies' rows reach the grouping below with no
+-- company, so their per-skill groups, which no cell would keep, are never made: at a million
+-- postings there are 479k (year, company) pairs and a few thousand cells (this model alone
+-- 4.3-5.0 s -> 2.5-2.7 s, same rows, measured).
+company_cells as (
+    select year, company from postings group by year, company having count(*) >= 30
+),
+
 posting_skill_segments as (
-    select p.*, ps.skill_id,
+    select p.* replace (c.company as company), ps.skill_id,
     from postings as p
+    left join company_cells as c using (year, company)
     inner join posting_skills as ps using (posting_id)
 ),
 

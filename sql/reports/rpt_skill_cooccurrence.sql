@@ -40,18 +40,32 @@ numbered_posting_skills as (
     inner join skill_numbers as n using (skill_id)
 ),
 
-numbered_pairs as (
+-- Each posting's skills as one list, its pairs made from the list: a self-join of the 6.4M
+-- posting skills on the 32-character posting_id cost more than grouping them once (this
+-- report alone 3.0 s -> 2.1 s at a million postings, same rows, measured). count(*) =
+-- count(distinct posting_id): a posting has each skill once, so it yields each pair once.
+posting_skill_lists as (
+    select list(skill_number) as skill_numbers,
+    from numbered_posting_skills
+    group by posting_id
+),
+
+posting_pairs as (
     select
-        a.skill_number as number_a,
-        b.skill_number as number_b,
-        -- count(*) = count(distinct a.posting_id): posting_skills has one row per posting × skill,
-        -- so a posting yields each (a, b) pair once.
-        count(*) as postings_with_both,
-    from numbered_posting_skills as a
-    inner join numbered_posting_skills as b
-        on a.posting_id = b.posting_id
-        and a.skill_number < b.skill_number
-    group by all
+        unnest(flatten(list_transform(
+            skill_numbers,
+            lambda a: list_transform(
+                list_filter(skill_numbers, lambda b: b > a),
+                lambda b: {'number_a': a, 'number_b': b}
+            )
+        )), recursive := true),
+    from posting_skill_lists
+),
+
+numbered_pairs as (
+    select number_a, number_b, count(*) as postings_with_both,
+    from posting_pairs
+    group by number_a, number_b
     having count(*) >= 5
 ),
 

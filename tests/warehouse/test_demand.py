@@ -290,6 +290,40 @@ def test_company_cells_from_thirty_postings_and_the_remote_cut(
     assert remote == [("remote", 12, 10), ("unknown", 47, 29)]
 
 
+def test_a_company_cell_for_all_families_needs_thirty_postings_in_its_year_not_per_family(
+    tmp_path: Path, small_taxonomy
+) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "warehouse.duckdb"
+    # 2024: 20 ml-engineer and 10 software-engineer Initech postings, 7 and 3 with Python.
+    # 2025: 29 more, all with Python, one short of a cell.
+    initech = [
+        P(
+            f"i{n:02d}",
+            f"2024-0{1 + n % 9}-1{n % 10}",
+            ["python"] if n < 7 or 20 <= n < 23 else [],
+            company="Initech",
+            title=f"Role {n}",
+            role_family="ml-engineer" if n < 20 else "software-engineer",
+        )
+        for n in range(30)
+    ] + [
+        P(f"k{n:02d}", "2025-03-03", ["python"], company="Initech", title=f"Role {n}")
+        for n in range(29)
+    ]
+    land(db, initech, small_taxonomy)
+    build(db, small_taxonomy)
+    cells = query(
+        db,
+        """
+        select year, role_family, postings, postings_with_skill, share
+        from fct_skill_demand_by_segment
+        where segment = 'company' and skill_id = 'python' order by all
+        """,
+    )
+    # The 'all' cell counts its Python postings from both families; neither family has 30.
+    assert cells == [(2024, "all", 30, 10, 10 / 30)]
+
+
 def test_sections_of_a_posting_skill_are_distinct_and_sorted(
     tmp_path: Path, small_taxonomy
 ) -> None:  # type: ignore[no-untyped-def]
