@@ -45,7 +45,7 @@ numbered_posting_skills as (
 -- report alone 3.0 s -> 2.1 s at a million postings, same rows, measured). count(*) =
 -- count(distinct posting_id): a posting has each skill once, so it yields each pair once.
 posting_skill_lists as (
-    select list(skill_number) as skill_numbers,
+    select list(skill_number) as numbers,
     from numbered_posting_skills
     group by posting_id
 ),
@@ -53,9 +53,9 @@ posting_skill_lists as (
 posting_pairs as (
     select
         unnest(flatten(list_transform(
-            skill_numbers,
+            numbers,
             lambda a: list_transform(
-                list_filter(skill_numbers, lambda b: b > a),
+                list_filter(numbers, lambda b: b > a),
                 lambda b: {'number_a': a, 'number_b': b}
             )
         )), recursive := true),

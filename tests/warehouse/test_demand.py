@@ -10,6 +10,7 @@ and written here as literals.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -245,22 +246,30 @@ def test_quarter_week_and_segment_per_role_family(warehouse: Path) -> None:
     assert segment == [("all", 17, 9), ("ml-engineer", 15, 9), ("software-engineer", 2, 0)]
 
 
+def _initech_2024(
+    asks_for_python: Callable[[int], bool], **attribute_of: Callable[[int], str | None]
+) -> list[P]:
+    """Initech's 30 distinct postings of 2024, i00-i29, each with its own title; posting n
+    asks for Python when asks_for_python(n), and each other attribute is attribute_of[name](n)."""
+    return [
+        P(
+            f"i{n:02d}",
+            f"2024-0{1 + n % 9}-1{n % 10}",
+            ["python"] if asks_for_python(n) else [],
+            company="Initech",
+            title=f"Role {n}",
+            **{name: value(n) for name, value in attribute_of.items()},  # type: ignore[arg-type]
+        )
+        for n in range(30)
+    ]
+
+
 def test_company_cells_from_thirty_postings_and_the_remote_cut(
     tmp_path: Path, small_taxonomy
 ) -> None:  # type: ignore[no-untyped-def]
     db = tmp_path / "warehouse.duckdb"
     # 30 distinct Initech postings in 2024 (10 ask for Python, 12 remote), 29 from Hooli
-    initech = [
-        P(
-            f"i{n:02d}",
-            f"2024-0{1 + n % 9}-1{n % 10}",
-            ["python"] if n < 10 else [],
-            company="Initech",
-            title=f"Role {n}",
-            workplace="remote" if n < 12 else None,
-        )
-        for n in range(30)
-    ]
+    initech = _initech_2024(lambda n: n < 10, workplace=lambda n: "remote" if n < 12 else None)
     hooli = [
         P(f"h{n:02d}", "2024-05-05", ["python"], company="Hooli", title=f"Role {n}")
         for n in range(29)
@@ -296,17 +305,10 @@ def test_a_company_cell_for_all_families_needs_thirty_postings_in_its_year_not_p
     db = tmp_path / "warehouse.duckdb"
     # 2024: 20 ml-engineer and 10 software-engineer Initech postings, 7 and 3 with Python.
     # 2025: 29 more, all with Python, one short of a cell.
-    initech = [
-        P(
-            f"i{n:02d}",
-            f"2024-0{1 + n % 9}-1{n % 10}",
-            ["python"] if n < 7 or 20 <= n < 23 else [],
-            company="Initech",
-            title=f"Role {n}",
-            role_family="ml-engineer" if n < 20 else "software-engineer",
-        )
-        for n in range(30)
-    ] + [
+    initech = _initech_2024(
+        lambda n: n < 7 or 20 <= n < 23,
+        role_family=lambda n: "ml-engineer" if n < 20 else "software-engineer",
+    ) + [
         P(f"k{n:02d}", "2025-03-03", ["python"], company="Initech", title=f"Role {n}")
         for n in range(29)
     ]
