@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -149,6 +150,34 @@ def building(db: Path, pid: int) -> Callable[[], bool]:
     """A scratch warehouse under .build/ exists once the build stage has started."""
     build_dir = db.parent / ".build"
     return lambda: build_dir.is_dir() and any(build_dir.glob("warehouse-*.duckdb"))
+
+
+@dataclass(frozen=True)
+class StageSeconds:
+    """How long one uninterrupted run spent where the kill points aim."""
+
+    before_build: float  # from taking the run lock to starting the build: read, land, extract
+    build: float  # from starting the build to the run's end
+
+
+def timed_run(command: list[str], db: Path) -> tuple[int, str, StageSeconds]:
+    """Run `command` to its end, watching for its run lock and its build's scratch file (as
+    the kill points do); its exit code, its stderr and how long it spent in each stage."""
+    child = start(command)
+    holds_lock, builds = lock_held(db, child.pid), building(db, child.pid)
+    locked_at = build_at = None
+    while child.poll() is None:
+        now = time.monotonic()
+        if locked_at is None and holds_lock():
+            locked_at = now
+        if build_at is None and builds():
+            build_at = now
+        time.sleep(0.005)
+    ended_at = time.monotonic()
+    _, stderr = child.communicate(timeout=30)
+    if locked_at is None or build_at is None:
+        raise AssertionError(f"the run showed no lock or no build, stderr: {stderr[-2000:]}")
+    return child.returncode, stderr, StageSeconds(build_at - locked_at, ended_at - build_at)
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
