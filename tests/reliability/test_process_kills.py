@@ -108,7 +108,8 @@ def test_kill_9_at_every_stage_then_one_run_equals_a_clean_run(
             killed.append(stage)
             record_figure("process", f"SIGKILL during {stage}", 1, "rerun equals clean run")
         _whole_or_absent(db, distinct)
-    # the stages the test aims at were really hit (each kill point lies inside its stage)
+    # the stages the test aims at were really hit (each delay falls inside its stage of the
+    # clean run; a resumed run has less to do, so a late point may land in its build instead)
     assert len(killed) >= len(KILL_POINTS) - 1, (killed, clean.seconds)
 
     final = run(ingest_command(jsonl, db, small_taxonomy_path))
