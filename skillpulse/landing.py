@@ -4,7 +4,10 @@ ingest's chunks in groups of transactions (raw_store.GroupedCommits)."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,10 +50,7 @@ def land_outcome(
     """
     now = datetime.now(UTC)
     fetched_at = {p.sha256: p.fetched_at for p in outcome.payloads}
-    payloads = [
-        (p.sha256, p.source, p.board, p.kind, p.url, p.content_type, p.body, p.fetched_at, p.status)
-        for p in outcome.payloads
-    ]
+    payloads = [payload_row(p) for p in outcome.payloads]
     parsed = outcome.parsed.postings
     # The last copy of a key wins, as raw_store's merge has it; its labels go with it.
     latest = {(p.source, p.board, p.source_posting_id): i for i, p in enumerate(parsed)}
@@ -93,6 +93,25 @@ def land_outcome(
     rejects = [
         (run_id, r.source, r.board, r.record_ref, r.reason, r.raw) for r in first_rejects.values()
     ]
+    from_payload = Counter(parsed[i].payload_sha256 for i in latest.values())
+    dated = Counter(parsed[i].payload_sha256 for i in latest.values() if parsed[i].seen_at)
+    code = landing_code()
+    # A reject names no payload: each payload is charged its outcome's.
+    charged = len(rejects)
+    payload_landings = [
+        (
+            p.sha256,
+            p.url,
+            code,
+            p.source,
+            p.board,
+            from_payload[p.sha256],
+            dated[p.sha256],
+            charged,
+            now,
+        )
+        for p in outcome.payloads
+    ]
     landed = raw_store.land_source_result(
         con,
         run_id,
@@ -107,10 +126,58 @@ def land_outcome(
         # A landed row's position is its key's position in `latest`, and `latest` gives the
         # posting's place in the parse.
         labels_ahead=None if labels is None else [labels[i] for i in latest.values()],
+        payload_landings=payload_landings,
     )
     if counts is not None:
         counts += landed
     return len(latest)
+
+
+def payload_row(payload: Payload) -> tuple[object, ...]:
+    """A payload as raw_store takes it (PAYLOAD_COLUMNS order)."""
+    p = payload
+    return (
+        p.sha256,
+        p.source,
+        p.board,
+        p.kind,
+        p.url,
+        p.content_type,
+        p.body,
+        p.fetched_at,
+        p.status,
+    )
+
+
+# The code that turns a payload into stored rows: what it parses, how a posting row is made,
+# and how rows are merged. A payload landed by other code is landed again in full
+# (raw_store.landed_whole), so a fixed parser reaches every posting at the next ingest.
+LANDING_CODE_FILES = (
+    "extractors/sources/*.py",
+    "extractors/classify.py",
+    "extractors/text.py",
+    "skillpulse/landing.py",
+    "warehouse/raw_store.py",
+    "sql/raw/*.sql",
+)
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def landing_code() -> str:
+    """The digest of this checkout's LANDING_CODE_FILES, recorded with each payload landed
+    (raw_payload_landings)."""
+    return code_digest(_ROOT)
+
+
+def code_digest(root: Path) -> str:
+    """A digest of the LANDING_CODE_FILES under `root`: their paths and bytes."""
+    digest = hashlib.sha256()
+    for pattern in LANDING_CODE_FILES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return f"landing {digest.hexdigest()[:16]}"
 
 
 def classify_postings(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
@@ -178,6 +245,22 @@ def ingest_jsonl(
         # A payload already stored holds postings already landed: a re-run's, typically.
         return working_ahead_pays and not raw_store.payload_stored(con, payload.sha256)
 
+    # Postings of the payloads passed over unparsed, by sha256: what see_payload_again expects.
+    passed: dict[str, int] = {}
+
+    def passed_over(payload: Payload) -> bool:
+        # Asked on a cursor of its own, as payload_stored is; see_payload_again checks again.
+        reader = con.cursor()
+        try:
+            whole = raw_store.landed_whole(
+                reader, payload.sha256, payload.url, payload.board, landing_code()
+            )
+        finally:
+            reader.close()
+        if whole is not None:
+            passed[payload.sha256] = whole.postings
+        return whole is not None
+
     def chunks(pool: ParsePool | None) -> Iterator[ParsedPayload]:
         # Only reading and parsing: a file that cannot be read fails this source, while an
         # error writing the raw store (a full disk) must fail the run, so landing is outside.
@@ -185,9 +268,9 @@ def ingest_jsonl(
         nonlocal parse_s
         payloads = source.fetch(config, None)  # type: ignore[arg-type]
         parsed: Iterator[ParsedPayload] = (
-            pool.parse(source.kind, payloads, ahead_wanted)
+            pool.parse(source.kind, payloads, ahead_wanted, passed_over)
             if pool is not None
-            else (ParsedPayload(p, source.parse(p)) for p in payloads)
+            else (ParsedPayload(p, None if passed_over(p) else source.parse(p)) for p in payloads)
         )
         try:
             tick = clock()
@@ -204,30 +287,49 @@ def ingest_jsonl(
         commits = owned.enter_context(raw_store.GroupedCommits(con))
         for chunk in chunks(pool):
             tock = clock()
-            outcome = SourceOutcome(
-                "jsonl", path.stem, "ok", payloads=[chunk.payload], parsed=chunk.parsed
-            )
-            chunk_counts = raw_store.LandCounts()
-            compressed = chunk.compressed_body
-            landed += land_outcome(
-                con,
-                run_id,
-                outcome,
-                record_run=False,
-                counts=chunk_counts,
-                labels=chunk.labels,
-                compressed_bodies=None
-                if compressed is None
-                else {chunk.payload.sha256: compressed},
-                commits=commits,
-            )
+            seen_again = None
+            if chunk.parsed is None:
+                seen_again = raw_store.see_payload_again(
+                    con,
+                    run_id,
+                    payload_row(chunk.payload),
+                    landing_code(),
+                    commits,
+                    rows=passed.pop(chunk.payload.sha256, 0),
+                )
+            if seen_again is not None:
+                chunk_counts = seen_again
+                landed += chunk_counts.landed
+                chunk_rejects: list[Reject] = []
+            else:
+                if chunk.parsed is None:
+                    # A landing since it was passed over took some of its keys: parse it here.
+                    chunk = ParsedPayload(chunk.payload, source.parse(chunk.payload))
+                assert chunk.parsed is not None
+                chunk_rejects = chunk.parsed.rejects
+                chunk_counts = raw_store.LandCounts()
+                compressed = chunk.compressed_body
+                landed += land_outcome(
+                    con,
+                    run_id,
+                    SourceOutcome(
+                        "jsonl", path.stem, "ok", payloads=[chunk.payload], parsed=chunk.parsed
+                    ),
+                    record_run=False,
+                    counts=chunk_counts,
+                    labels=chunk.labels,
+                    compressed_bodies=None
+                    if compressed is None
+                    else {chunk.payload.sha256: compressed},
+                    commits=commits,
+                )
             counts += chunk_counts
             load_s += clock() - tock
             if chunk_counts.landed:
                 new_share = (chunk_counts.new + chunk_counts.changed) / chunk_counts.landed
                 working_ahead_pays = new_share >= LABEL_AHEAD_MIN_SHARE
-            rejected += len(chunk.parsed.rejects)
-            totals.parsed.rejects.extend(chunk.parsed.rejects)
+            rejected += len(chunk_rejects)
+            totals.parsed.rejects.extend(chunk_rejects)
             read_bytes += len(chunk.payload.body) + 1
             if progress:
                 progress(min(read_bytes, total_bytes), total_bytes)

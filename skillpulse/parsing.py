@@ -50,10 +50,11 @@ def default_parse_processes(input_bytes: int) -> int:
 @dataclass(frozen=True)
 class ParsedPayload:
     """One payload, what its source parsed from it, and, when a worker computed them, the
-    labels of its postings (in parsed.postings order)."""
+    labels of its postings (in parsed.postings order). `parsed` is None for a payload passed
+    over unparsed (ParsePool.parse's `passed_over`)."""
 
     payload: Payload
-    parsed: ParseResult
+    parsed: ParseResult | None
     labels: list[Labels] | None = None
     # The body compressed as the raw store keeps it (warehouse.payload_files.compress), when a
     # worker did it: the landing then only writes it.
@@ -115,6 +116,7 @@ class ParsePool:
         kind: str,
         payloads: Iterable[Payload],
         ahead_wanted: Callable[[Payload], bool] = lambda payload: True,
+        passed_over: Callable[[Payload], bool] = lambda payload: False,
     ) -> Iterator[ParsedPayload]:
         """Each payload with its parse, labels and compressed body, in input order; payloads
         are read lazily.
@@ -123,21 +125,30 @@ class ParsePool:
         comes back without labels or compressed body (and the landing classifies and compresses
         what it must itself). The first payload is parsed in this process, unlabelled, while
         the workers start (0.3-0.5 s): a small input's re-run, with nothing to classify, then
-        costs what one process costs.
+        costs what one process costs. A payload `passed_over` says yes to, asked first, is not
+        parsed at all: it comes back, in its turn, with `parsed` None.
         A parse that raises (a SourceError, say) raises here, at its payload's turn, as it would
         in one process. Raises ParsingWorkerDied, naming the payload, when a worker ends first.
         """
         source = get_source(kind)
         stream = iter(payloads)
-        in_flight: deque[tuple[Payload, Future[WorkDone]]] = deque()
+        # A payload passed over holds no future: it waits its turn behind those in the workers.
+        in_flight: deque[tuple[Payload, Future[WorkDone] | None]] = deque()
 
         def hand_out() -> None:
             while len(in_flight) < self.window and (payload := next(stream, None)) is not None:
-                future = self._executor.submit(parse_ahead, kind, payload, ahead_wanted(payload))
+                future = (
+                    None
+                    if passed_over(payload)
+                    else self._executor.submit(parse_ahead, kind, payload, ahead_wanted(payload))
+                )
                 in_flight.append((payload, future))
 
         def oldest() -> ParsedPayload:
             payload, future = in_flight[0]
+            if future is None:
+                in_flight.popleft()
+                return ParsedPayload(payload, None)
             # On failure the payload stays first, to be named.
             parsed, labels, compressed_body = future.result()
             in_flight.popleft()
@@ -147,8 +158,9 @@ class ParsePool:
         if first is None:
             return
         try:
+            first_passed_over = passed_over(first)
             hand_out()
-            yield ParsedPayload(first, source.parse(first))
+            yield ParsedPayload(first, None if first_passed_over else source.parse(first))
             while in_flight:
                 item = oldest()
                 hand_out()

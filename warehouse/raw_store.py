@@ -66,6 +66,17 @@ PAYLOAD_COLUMNS = (
     "status",
 )
 REJECT_COLUMNS = ("run_id", "source", "board", "record_ref", "reason", "raw")
+PAYLOAD_LANDING_COLUMNS = (
+    "payload_sha256",
+    "url",
+    "landing_code",
+    "source",
+    "board",
+    "postings",
+    "dated_postings",
+    "rejects",
+    "landed_at",
+)
 MENTION_COLUMNS = (
     "content_hash",
     "taxonomy_version",
@@ -632,6 +643,7 @@ def land_source_result(
     compressed_bodies: Mapping[str, bytes] | None = None,
     commits: GroupedCommits | None = None,
     labels_ahead: Sequence[tuple[str, str]] | None = None,
+    payload_landings: Sequence[Row] = (),
 ) -> LandCounts:
     """Land one source's records (and, when given, its source_runs row) in one transaction.
 
@@ -647,6 +659,8 @@ def land_source_result(
     `compressed_bodies` may give payload bodies already compressed, by sha256
     (warehouse.payload_files.compress); the others are compressed here. With `commits`, the
     landing joins that group's transaction instead of committing on its own.
+    `payload_landings`, rows in PAYLOAD_LANDING_COLUMNS order, say what landing each payload
+    produced (sql/raw/raw_payload_landings.sql); one already recorded is kept as it is.
     """
     # Refused before anything is written: payload files, or a group's transaction.
     if labels_ahead is not None and len(labels_ahead) != len(postings):
@@ -708,9 +722,113 @@ def land_source_result(
                     on conflict do nothing
                     """
                 )
+        if payload_landings:
+            con.executemany(
+                f"insert into raw_payload_landings ({', '.join(PAYLOAD_LANDING_COLUMNS)}) "
+                f"values ({', '.join('?' for _ in PAYLOAD_LANDING_COLUMNS)}) on conflict do nothing",
+                [list(row) for row in payload_landings],
+            )
         if source_run is not None:
             record_source_run(con, run_id, source_run)
     return counts
+
+
+@dataclass(frozen=True)
+class LandedWhole:
+    """A payload landed before, by the same code, from the same place, with no rejects, and
+    every one of whose postings is still stored from it."""
+
+    postings: int
+    # Every posting carries its own seen_at, so landing it again would not move last_seen_at;
+    # with none carrying one, it moves to the payload's fetched_at.
+    dated: bool
+
+
+def landed_whole(
+    con: duckdb.DuckDBPyConnection, payload_sha256: str, url: str, board: str, landing_code: str
+) -> LandedWhole | None:
+    """What landing this payload again would find, when that is every posting unchanged.
+
+    None when it has no landing recorded with landing_code, had rejects (a re-run records
+    them again, under its own run), mixes postings with and without their own seen_at, has
+    its body file missing (a full landing writes it back), or when fewer or more of the
+    board's postings are stored from it than it gave: another payload landed some of its keys
+    since, and landing this one again would change them back.
+    """
+    recorded = con.execute(
+        """
+        select l.postings, l.dated_postings, l.rejects, p.body_encoding
+        from raw_payload_landings as l
+        join raw_payloads as p using (payload_sha256)
+        where l.payload_sha256 = ? and l.url = ? and l.landing_code = ?
+        """,
+        [payload_sha256, url, landing_code],
+    ).fetchone()
+    if recorded is None:
+        return None
+    postings, dated, rejects, encoding = recorded
+    if rejects or dated not in (0, postings):
+        return None
+    if encoding == payload_files.ENCODING:
+        directory = payload_files.directory_of(con)
+        if directory is None or not payload_files.body_path(directory, payload_sha256).is_file():
+            return None
+    (stored,) = con.execute(  # type: ignore[misc]
+        "select count(*) from raw_postings where payload_sha256 = ? and board = ?",
+        [payload_sha256, board],
+    ).fetchone()
+    if stored != postings:
+        return None
+    return LandedWhole(postings=postings, dated=postings > 0 and dated == postings)
+
+
+def see_payload_again(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    fetch: Row,
+    landing_code: str,
+    commits: GroupedCommits | None = None,
+    rows: int = 0,
+) -> LandCounts | None:
+    """Record that this run read a payload landed whole before (landed_whole), without landing
+    it: the raw_fetches row, and the bookkeeping landing it again would move (last_seen_at
+    forward to its fetched_at, unless its postings carry their own, and last_seen_run_id).
+    parsed_at keeps when the rows were parsed. In one transaction (or `commits`' open one).
+
+    `fetch` is the payload's row in PAYLOAD_COLUMNS order (the body is not read); `rows`, the
+    postings it is expected to update, counts toward `commits`' group. Returns its postings as
+    unchanged, or None, writing nothing, when it is not landed whole (checked in the
+    transaction, so a landing earlier in the same group counts): then land it in full.
+    """
+    sha, source, board, kind, url = (fetch[PAYLOAD_COLUMNS.index(c)] for c in _FETCH_KEY)
+    fetched_at = fetch[PAYLOAD_COLUMNS.index("fetched_at")]
+    status = fetch[PAYLOAD_COLUMNS.index("status")]
+    with _transaction_of(con, commits, rows):
+        whole = landed_whole(con, str(sha), str(url), str(board), landing_code)
+        if whole is None:
+            return None
+        con.execute(
+            """
+            insert into raw_fetches (run_id, source, board, kind, url, fetched_at, status,
+                payload_sha256)
+            values (?, ?, ?, ?, ?, ?, ?, ?)
+            on conflict do nothing
+            """,
+            [run_id, source, board, kind, url, fetched_at, status, sha],
+        )
+        seen = "" if whole.dated else "last_seen_at = greatest(last_seen_at, $fetched_at), "
+        con.execute(
+            f"""
+            update raw_postings set {seen}last_seen_run_id = $run_id
+            where payload_sha256 = $sha and board = $board
+            """,
+            {"run_id": run_id, "sha": sha, "board": board}
+            | ({} if whole.dated else {"fetched_at": fetched_at}),
+        )
+    return LandCounts(unchanged=whole.postings)
+
+
+_FETCH_KEY = ("payload_sha256", "source", "board", "kind", "url")
 
 
 def record_source_run(

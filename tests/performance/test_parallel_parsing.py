@@ -187,11 +187,13 @@ def test_a_rerun_stops_asking_the_workers_for_labels_and_classifies_what_changed
     source = _write(tmp_path / "postings.jsonl", records)
     con = raw_store.open_raw(tmp_path / "w.raw.duckdb")
     labelled: list[bool] = []
+    unparsed: list[bool] = []
     real_parse = parsing.ParsePool.parse
 
-    def recording(self, kind, payloads, ahead_wanted):  # type: ignore[no-untyped-def]
-        for item in real_parse(self, kind, payloads, ahead_wanted):
+    def recording(self, kind, payloads, *asked):  # type: ignore[no-untyped-def]
+        for item in real_parse(self, kind, payloads, *asked):
             labelled.append(item.labels is not None)
+            unparsed.append(item.parsed is None)
             # The body is compressed ahead exactly when the labels are: both are for new postings.
             assert (item.compressed_body is not None) == labelled[-1]
             yield item
@@ -202,10 +204,13 @@ def test_a_rerun_stops_asking_the_workers_for_labels_and_classifies_what_changed
     assert labelled == [False] + [True] * 7 and classified_here == ["p0"]
     labelled.clear()
     classified_here.clear()
-    # The same file again: every payload is stored already, so nothing is asked for ahead.
+    assert unparsed == [False] * 8
+    unparsed.clear()
+    # The same file again: every payload has landed whole, so none is even parsed.
     landing.ingest_jsonl(con, "run-2", source, processes=2)
-    assert labelled == [False] * 8 and classified_here == []
+    assert labelled == [False] * 8 and unparsed == [True] * 8 and classified_here == []
     labelled.clear()
+    unparsed.clear()
     # New bytes (a field the parser ignores) around the same postings, and p7 changed.
     records = [{**record, "ignored": 1} for record in records]
     records[7] = {"id": "p7", "title": "Senior Data Scientist", "text": "Job 7."}
@@ -215,6 +220,7 @@ def test_a_rerun_stops_asking_the_workers_for_labels_and_classifies_what_changed
     # Chunks 2-6 were handed out before anything landed; after the first, unchanged, chunk
     # landed, no more labels were asked for, and the changed p7 was classified here.
     assert labelled == [False] + [True] * 5 + [False] * 2
+    assert unparsed == [False] * 8
     assert classified_here == ["p7"]
     assert (again["postings_changed"], again["postings_unchanged"]) == (1, 7)
     assert con.execute(
