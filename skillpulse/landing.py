@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -98,19 +100,11 @@ def land_outcome(
     code = landing_code()
     # A reject names no payload: each payload is charged its outcome's.
     charged = len(rejects)
+    # One row per (body, url): a page fetched twice in one outcome is one landing of it. Its
+    # landed_at is the postings' parsed_at, which raw_store.landed_whole compares.
     payload_landings = [
-        (
-            p.sha256,
-            p.url,
-            code,
-            p.source,
-            p.board,
-            from_payload[p.sha256],
-            dated[p.sha256],
-            charged,
-            now,
-        )
-        for p in outcome.payloads
+        (sha, url, code, p.source, p.board, from_payload[sha], dated[sha], charged, now)
+        for (sha, url), p in {(p.sha256, p.url): p for p in outcome.payloads}.items()
     ]
     landed = raw_store.land_source_result(
         con,
@@ -150,8 +144,9 @@ def payload_row(payload: Payload) -> tuple[object, ...]:
 
 
 # The code that turns a payload into stored rows: what it parses, how a posting row is made,
-# and how rows are merged. A payload landed by other code is landed again in full
-# (raw_store.landed_whole), so a fixed parser reaches every posting at the next ingest.
+# and how rows are merged. A payload whose last landing was by other code is landed again in
+# full (raw_store.landed_whole), so a changed parser reaches every posting at the next ingest,
+# and so does a change undone.
 LANDING_CODE_FILES = (
     "extractors/sources/*.py",
     "extractors/classify.py",
@@ -171,10 +166,15 @@ def landing_code() -> str:
 
 
 def code_digest(root: Path) -> str:
-    """A digest of the LANDING_CODE_FILES under `root`: their paths and bytes."""
+    """A digest of the LANDING_CODE_FILES under `root` (their paths and bytes), the Python
+    version and the HTML parser's (BeautifulSoup turns sources' HTML into posting text)."""
     digest = hashlib.sha256()
+    digest.update(f"python {sys.version_info[:2]} bs4 {version('beautifulsoup4')}\0".encode())
     for pattern in LANDING_CODE_FILES:
+        # Files only, and no hidden ones: an editor's lock file (.#jsonl.py) is a dangling link.
         for path in sorted(root.glob(pattern)):
+            if path.name.startswith(".") or not path.is_file():
+                continue
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return f"landing {digest.hexdigest()[:16]}"
@@ -216,7 +216,10 @@ def ingest_jsonl(
     (raw_store.GroupedCommits: about 125,000 postings, 25 chunks of 5,000 lines).
 
     A killed ingest leaves whole groups of whole chunks; re-running lands the same keys again,
-    so nothing is doubled. Returns the totals as one outcome, whose source_runs row is written
+    so nothing is doubled. A chunk landed whole before (raw_store.landed_whole: same bytes, same
+    url, same landing_code, no rejects, every posting still as that landing wrote it) is not
+    parsed or staged again: only the bookkeeping a landing would move is written
+    (raw_store.see_payload_again). Returns the totals as one outcome, whose source_runs row is written
     last, with the last group (a failure writing it rolls that group back too; a re-run lands
     it again). `chunk_landed` hears after each chunk lands what it did and the share of the file
     read so far (skillpulse.extraction.WarmPool starts the extraction workers from it).
@@ -245,20 +248,19 @@ def ingest_jsonl(
         # A payload already stored holds postings already landed: a re-run's, typically.
         return working_ahead_pays and not raw_store.payload_stored(con, payload.sha256)
 
-    # Postings of the payloads passed over unparsed, by sha256: what see_payload_again expects.
-    passed: dict[str, int] = {}
+    # Postings of the payloads passed over unparsed, by (sha256, url): the rows
+    # see_payload_again expects to update.
+    passed: dict[tuple[str, str], int] = {}
 
     def passed_over(payload: Payload) -> bool:
         # Asked on a cursor of its own, as payload_stored is; see_payload_again checks again.
         reader = con.cursor()
         try:
-            whole = raw_store.landed_whole(
-                reader, payload.sha256, payload.url, payload.board, landing_code()
-            )
+            whole = raw_store.landed_whole(reader, payload.sha256, payload.url, landing_code())
         finally:
             reader.close()
         if whole is not None:
-            passed[payload.sha256] = whole.postings
+            passed[payload.sha256, payload.url] = whole.postings
         return whole is not None
 
     def chunks(pool: ParsePool | None) -> Iterator[ParsedPayload]:
@@ -295,7 +297,7 @@ def ingest_jsonl(
                     payload_row(chunk.payload),
                     landing_code(),
                     commits,
-                    rows=passed.pop(chunk.payload.sha256, 0),
+                    rows=passed.pop((chunk.payload.sha256, chunk.payload.url), 0),
                 )
             if seen_again is not None:
                 chunk_counts = seen_again
@@ -303,8 +305,13 @@ def ingest_jsonl(
                 chunk_rejects: list[Reject] = []
             else:
                 if chunk.parsed is None:
-                    # A landing since it was passed over took some of its keys: parse it here.
+                    # A landing since it was passed over took some of its keys: parse it here,
+                    # timed as parsing, not loading.
+                    tick = clock()
                     chunk = ParsedPayload(chunk.payload, source.parse(chunk.payload))
+                    spent = clock() - tick
+                    parse_s += spent
+                    tock += spent
                 assert chunk.parsed is not None
                 chunk_rejects = chunk.parsed.rejects
                 chunk_counts = raw_store.LandCounts()

@@ -4,6 +4,7 @@ it neither parses nor stages them, and stores what landing them again would have
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -44,9 +45,11 @@ def _write(path: Path, lines: list[dict[str, object] | str]) -> Path:
     return path
 
 
-def _ingest(con: duckdb.DuckDBPyConnection, run_id: str, path: Path) -> dict[str, float]:
+def _ingest(
+    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, processes: int = 1
+) -> dict[str, float]:
     timings: dict[str, float] = {}
-    landing.ingest_jsonl(con, run_id, path, timings=timings, processes=1)
+    landing.ingest_jsonl(con, run_id, path, timings=timings, processes=processes)
     return {k: v for k, v in timings.items() if k.startswith("postings_")}
 
 
@@ -129,7 +132,7 @@ def test_a_payload_landed_by_other_code_is_landed_again(
     assert parsed_lines == [1, 3]
     assert con.execute(
         "select landing_code, count(*) from raw_payload_landings group by all order by all"
-    ).fetchall() == [(landing.code_digest(ROOT), 2), ("landing a fixed parser", 2)]
+    ).fetchall() == sorted([(landing.code_digest(ROOT), 2), ("landing a fixed parser", 2)])
 
 
 ROOT = Path(landing.__file__).resolve().parents[1]
@@ -152,25 +155,80 @@ def test_the_landing_code_changes_with_a_parser_and_not_with_the_skill_matcher(
     assert landing.landing_code() == landing.code_digest(ROOT)
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 def test_a_key_another_payload_took_is_landed_again_in_turn_as_a_full_landing_would(
     con: duckdb.DuckDBPyConnection,
     tmp_path: Path,
     parsed_lines: list[int],
     monkeypatch: pytest.MonkeyPatch,
+    processes: int,
 ) -> None:
     monkeypatch.setattr(jsonl, "LINES_PER_PAYLOAD", 1)
     old = {"id": "p1", "title": "ML Engineer", "text": "Python, the old text."}
-    new = {"id": "p1", "title": "ML Engineer", "text": "Python, the new text."}
+    new = {"id": "p1", "title": "Senior Data Scientist", "text": "Python, the new text."}
     source = _write(tmp_path / "postings.jsonl", [old, FOUR[1], new])
-    assert _ingest(con, "run-1", source) == _counts(2, 1, 0)
+    assert _ingest(con, "run-1", source, processes) == _counts(2, 1, 0)
     parsed_lines.clear()
     # Line 1 no longer holds p1 (line 3 does), so it lands again and changes p1 back; line 3
-    # then finds p1 taken, in this run's open group, and lands in full too.
-    assert _ingest(con, "run-2", source) == _counts(0, 2, 1)
-    assert parsed_lines == [1, 3]
+    # then finds p1 taken, in this run's open group, and lands in full too (with workers, it
+    # was handed out unparsed before line 1 landed, so this process parses and labels it).
+    assert _ingest(con, "run-2", source, processes) == _counts(0, 2, 1)
+    if processes == 1:
+        assert parsed_lines == [1, 3]
     assert con.execute(
-        "select source_posting_id, text from raw_postings order by all"
-    ).fetchall() == [("p1", "Python, the new text."), ("p2", "Python job 2.")]
+        "select source_posting_id, text, role_family, seniority from raw_postings order by all"
+    ).fetchall() == [
+        ("p1", "Python, the new text.", "data-scientist", "senior"),
+        ("p2", "Python job 2.", "ml-engineer", "unknown"),
+    ]
+
+
+def test_a_change_undone_lands_every_payload_again_and_then_passes_over_them(
+    con: duckdb.DuckDBPyConnection,
+    tmp_path: Path,
+    parsed_lines: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = _write(tmp_path / "postings.jsonl", FOUR)
+    _ingest(con, "run-1", source)
+    real_parse = jsonl.JsonlFile.parse  # the fixture's recording parse
+
+    def shouting(self: jsonl.JsonlFile, payload: Payload) -> ParseResult:
+        result = real_parse(self, payload)
+        result.postings[:] = [replace(p, title=(p.title or "").upper()) for p in result.postings]
+        return result
+
+    # A parser change, landed in full...
+    with monkeypatch.context() as changed:
+        changed.setattr(jsonl.JsonlFile, "parse", shouting)
+        changed.setattr(landing, "landing_code", lambda: "landing shouting titles")
+        assert _ingest(con, "run-2", source) == _counts(0, 4, 0)
+    titles = "select distinct title from raw_postings"
+    assert con.execute(titles).fetchall() == [("ML ENGINEER",)]
+    parsed_lines.clear()
+    # ... then undone: the first code's landings are recorded, but the rows are not theirs.
+    assert _ingest(con, "run-3", source) == _counts(0, 4, 0)
+    assert parsed_lines == [1, 3]
+    assert con.execute(titles).fetchall() == [("ML Engineer",)]
+    parsed_lines.clear()
+    assert _ingest(con, "run-4", source) == _counts(0, 0, 4)
+    assert parsed_lines == []
+
+
+def test_passing_over_one_file_leaves_the_same_postings_of_another_file_alone(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, parsed_lines: list[int]
+) -> None:
+    # The same bytes under two names: two boards, the same payloads.
+    first = _write(tmp_path / "first.jsonl", FOUR)
+    second = _write(tmp_path / "second.jsonl", FOUR)
+    _ingest(con, "run-1", first)
+    _ingest(con, "run-2", second)
+    parsed_lines.clear()
+    assert _ingest(con, "run-3", first) == _counts(0, 0, 4)
+    assert parsed_lines == []
+    assert con.execute(
+        "select board, last_seen_run_id, count(*) from raw_postings group by all order by all"
+    ).fetchall() == [("first", "run-3", 4), ("second", "run-2", 4)]
 
 
 def test_postings_with_their_own_seen_at_keep_it_and_a_mixed_payload_lands_in_full(
@@ -232,3 +290,18 @@ def test_the_pool_hands_back_a_payload_passed_over_in_its_turn_unparsed() -> Non
         "p5",
         None,
     ]
+
+
+def test_a_posting_first_seen_later_than_this_fetch_gets_the_earlier_time(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, parsed_lines: list[int]
+) -> None:
+    source = _write(tmp_path / "postings.jsonl", FOUR)
+    _ingest(con, "run-1", source)
+    # As a store written on a machine whose clock ran ahead leaves it.
+    ahead = datetime.fromisoformat("2099-01-01T00:00:00+00:00")
+    con.execute("update raw_postings set first_seen_at = ?, last_seen_at = ?", [ahead, ahead])
+    parsed_lines.clear()
+    assert _ingest(con, "run-2", source) == _counts(0, 0, 4)
+    assert parsed_lines == []
+    fetched = _fetched_at(con, "run-2")
+    assert [(r[4], r[5]) for r in _rows(con)] == [(fetched[str(r[2])], ahead) for r in _rows(con)]

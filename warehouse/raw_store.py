@@ -660,7 +660,8 @@ def land_source_result(
     (warehouse.payload_files.compress); the others are compressed here. With `commits`, the
     landing joins that group's transaction instead of committing on its own.
     `payload_landings`, rows in PAYLOAD_LANDING_COLUMNS order, say what landing each payload
-    produced (sql/raw/raw_payload_landings.sql); one already recorded is kept as it is.
+    produced (sql/raw/raw_payload_landings.sql), replacing what an earlier landing of it from
+    the same url by the same code recorded. Their landed_at must be the postings' parsed_at.
     """
     # Refused before anything is written: payload files, or a group's transaction.
     if labels_ahead is not None and len(labels_ahead) != len(postings):
@@ -723,9 +724,14 @@ def land_source_result(
                     """
                 )
         if payload_landings:
+            # The latest full landing is the one recorded: landed_whole compares its landed_at
+            # with the rows' parsed_at.
+            kept = PAYLOAD_LANDING_COLUMNS[3:]
             con.executemany(
                 f"insert into raw_payload_landings ({', '.join(PAYLOAD_LANDING_COLUMNS)}) "
-                f"values ({', '.join('?' for _ in PAYLOAD_LANDING_COLUMNS)}) on conflict do nothing",
+                f"values ({', '.join('?' for _ in PAYLOAD_LANDING_COLUMNS)}) "
+                "on conflict (payload_sha256, url, landing_code) do update set "
+                + ", ".join(f"{c} = excluded.{c}" for c in kept),
                 [list(row) for row in payload_landings],
             )
         if source_run is not None:
@@ -745,19 +751,24 @@ class LandedWhole:
 
 
 def landed_whole(
-    con: duckdb.DuckDBPyConnection, payload_sha256: str, url: str, board: str, landing_code: str
+    con: duckdb.DuckDBPyConnection, payload_sha256: str, url: str, landing_code: str
 ) -> LandedWhole | None:
     """What landing this payload again would find, when that is every posting unchanged.
 
-    None when it has no landing recorded with landing_code, had rejects (a re-run records
-    them again, under its own run), mixes postings with and without their own seen_at, has
-    its body file missing (a full landing writes it back), or when fewer or more of the
-    board's postings are stored from it than it gave: another payload landed some of its keys
-    since, and landing this one again would change them back.
+    That is so when its last full landing from this url was by landing_code, had no rejects (a
+    re-run records them again, under its own run) and no mix of postings with and without their
+    own seen_at, its body file is present (a full landing writes it back), and every posting it
+    gave is still stored as that landing wrote it: from this payload, with the landing's
+    parsed_at (which no other landing shares). Any later landing of one of those keys, by another payload or by other
+    code (a reverted change, or a version that records no landings), wrote its own parsed_at.
+    None otherwise.
     """
     recorded = con.execute(
         """
-        select l.postings, l.dated_postings, l.rejects, p.body_encoding
+        select l.postings, l.dated_postings, l.rejects, p.body_encoding,
+            (select count(*) from raw_postings as r
+             where r.payload_sha256 = l.payload_sha256 and r.parsed_at = l.landed_at)
+            as stored
         from raw_payload_landings as l
         join raw_payloads as p using (payload_sha256)
         where l.payload_sha256 = ? and l.url = ? and l.landing_code = ?
@@ -766,19 +777,13 @@ def landed_whole(
     ).fetchone()
     if recorded is None:
         return None
-    postings, dated, rejects, encoding = recorded
-    if rejects or dated not in (0, postings):
+    postings, dated, rejects, encoding, stored = recorded
+    if rejects or dated not in (0, postings) or stored != postings:
         return None
     if encoding == payload_files.ENCODING:
         directory = payload_files.directory_of(con)
         if directory is None or not payload_files.body_path(directory, payload_sha256).is_file():
             return None
-    (stored,) = con.execute(  # type: ignore[misc]
-        "select count(*) from raw_postings where payload_sha256 = ? and board = ?",
-        [payload_sha256, board],
-    ).fetchone()
-    if stored != postings:
-        return None
     return LandedWhole(postings=postings, dated=postings > 0 and dated == postings)
 
 
@@ -792,19 +797,21 @@ def see_payload_again(
 ) -> LandCounts | None:
     """Record that this run read a payload landed whole before (landed_whole), without landing
     it: the raw_fetches row, and the bookkeeping landing it again would move (last_seen_at
-    forward to its fetched_at, unless its postings carry their own, and last_seen_run_id).
-    parsed_at keeps when the rows were parsed. In one transaction (or `commits`' open one).
+    forward and first_seen_at back to its fetched_at, unless its postings carry their own, and
+    last_seen_run_id). parsed_at keeps when the rows were parsed. In one transaction (or
+    `commits`' open one).
 
     `fetch` is the payload's row in PAYLOAD_COLUMNS order (the body is not read); `rows`, the
     postings it is expected to update, counts toward `commits`' group. Returns its postings as
-    unchanged, or None, writing nothing, when it is not landed whole (checked in the
-    transaction, so a landing earlier in the same group counts): then land it in full.
+    unchanged, or None when it is not landed whole (checked in the transaction, so a landing
+    earlier in the same group counts): then nothing is written (though `rows` still counts
+    toward the group, which may commit it a little sooner), and the caller lands it in full.
     """
     sha, source, board, kind, url = (fetch[PAYLOAD_COLUMNS.index(c)] for c in _FETCH_KEY)
     fetched_at = fetch[PAYLOAD_COLUMNS.index("fetched_at")]
     status = fetch[PAYLOAD_COLUMNS.index("status")]
     with _transaction_of(con, commits, rows):
-        whole = landed_whole(con, str(sha), str(url), str(board), landing_code)
+        whole = landed_whole(con, str(sha), str(url), landing_code)
         if whole is None:
             return None
         con.execute(
@@ -816,13 +823,23 @@ def see_payload_again(
             """,
             [run_id, source, board, kind, url, fetched_at, status, sha],
         )
-        seen = "" if whole.dated else "last_seen_at = greatest(last_seen_at, $fetched_at), "
+        seen = (
+            ""
+            if whole.dated
+            else "last_seen_at = greatest(last_seen_at, $fetched_at), "
+            "first_seen_at = least(first_seen_at, $fetched_at), "
+        )
+        # The rows landed_whole counted: the landing's parsed_at singles them out.
         con.execute(
             f"""
             update raw_postings set {seen}last_seen_run_id = $run_id
-            where payload_sha256 = $sha and board = $board
+            where payload_sha256 = $sha
+                and parsed_at = (
+                    select landed_at from raw_payload_landings
+                    where payload_sha256 = $sha and url = $url and landing_code = $code
+                )
             """,
-            {"run_id": run_id, "sha": sha, "board": board}
+            {"run_id": run_id, "sha": sha, "url": url, "code": landing_code}
             | ({} if whole.dated else {"fetched_at": fetched_at}),
         )
     return LandCounts(unchanged=whole.postings)
