@@ -60,6 +60,15 @@ def _counts(new: int, changed: int, unchanged: int) -> dict[str, float]:
 FOUR = [{"id": f"p{i}", "title": "ML Engineer", "text": f"Python job {i}."} for i in range(1, 5)]
 
 
+@pytest.fixture
+def four_landed(con: duckdb.DuckDBPyConnection, tmp_path: Path, parsed_lines: list[int]) -> Path:
+    """postings.jsonl holding FOUR (two payloads), landed by run-1; parsed_lines then cleared."""
+    source = _write(tmp_path / "postings.jsonl", FOUR)
+    _ingest(con, "run-1", source)
+    parsed_lines.clear()
+    return source
+
+
 def _rows(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
     return con.execute(
         """
@@ -120,15 +129,12 @@ def test_a_payload_with_a_reject_is_landed_again_so_the_run_records_its_reject(
 
 def test_a_payload_landed_by_other_code_is_landed_again(
     con: duckdb.DuckDBPyConnection,
-    tmp_path: Path,
+    four_landed: Path,
     parsed_lines: list[int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    source = _write(tmp_path / "postings.jsonl", FOUR)
-    _ingest(con, "run-1", source)
-    parsed_lines.clear()
     monkeypatch.setattr(landing, "landing_code", lambda: "landing a fixed parser")
-    assert _ingest(con, "run-2", source) == _counts(0, 0, 4)
+    assert _ingest(con, "run-2", four_landed) == _counts(0, 0, 4)
     assert parsed_lines == [1, 3]
     assert con.execute(
         "select landing_code, count(*) from raw_payload_landings group by all order by all"
@@ -185,12 +191,10 @@ def test_a_key_another_payload_took_is_landed_again_in_turn_as_a_full_landing_wo
 
 def test_a_change_undone_lands_every_payload_again_and_then_passes_over_them(
     con: duckdb.DuckDBPyConnection,
-    tmp_path: Path,
+    four_landed: Path,
     parsed_lines: list[int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    source = _write(tmp_path / "postings.jsonl", FOUR)
-    _ingest(con, "run-1", source)
     real_parse = jsonl.JsonlFile.parse  # the fixture's recording parse
 
     def shouting(self: jsonl.JsonlFile, payload: Payload) -> ParseResult:
@@ -202,16 +206,16 @@ def test_a_change_undone_lands_every_payload_again_and_then_passes_over_them(
     with monkeypatch.context() as changed:
         changed.setattr(jsonl.JsonlFile, "parse", shouting)
         changed.setattr(landing, "landing_code", lambda: "landing shouting titles")
-        assert _ingest(con, "run-2", source) == _counts(0, 4, 0)
+        assert _ingest(con, "run-2", four_landed) == _counts(0, 4, 0)
     titles = "select distinct title from raw_postings"
     assert con.execute(titles).fetchall() == [("ML ENGINEER",)]
     parsed_lines.clear()
     # ... then undone: the first code's landings are recorded, but the rows are not theirs.
-    assert _ingest(con, "run-3", source) == _counts(0, 4, 0)
+    assert _ingest(con, "run-3", four_landed) == _counts(0, 4, 0)
     assert parsed_lines == [1, 3]
     assert con.execute(titles).fetchall() == [("ML Engineer",)]
     parsed_lines.clear()
-    assert _ingest(con, "run-4", source) == _counts(0, 0, 4)
+    assert _ingest(con, "run-4", four_landed) == _counts(0, 0, 4)
     assert parsed_lines == []
 
 
@@ -252,17 +256,15 @@ def test_postings_with_their_own_seen_at_keep_it_and_a_mixed_payload_lands_in_fu
 
 
 def test_a_payload_whose_body_file_is_gone_is_landed_again_and_its_file_written(
-    con: duckdb.DuckDBPyConnection, tmp_path: Path, parsed_lines: list[int]
+    con: duckdb.DuckDBPyConnection, four_landed: Path, parsed_lines: list[int]
 ) -> None:
-    source = _write(tmp_path / "postings.jsonl", FOUR)
-    _ingest(con, "run-1", source)
-    folder = tmp_path / "w.raw.payloads"
+    folder = four_landed.parent / "w.raw.payloads"
     first_sha = con.execute(
         "select payload_sha256 from raw_payload_landings where url like '%#line=1'"
     ).fetchone()[0]  # type: ignore[index]
     payload_files.body_path(folder, first_sha).unlink()
     parsed_lines.clear()
-    assert _ingest(con, "run-2", source) == _counts(0, 0, 4)
+    assert _ingest(con, "run-2", four_landed) == _counts(0, 0, 4)
     assert parsed_lines == [1]
     assert raw_store.payload_body(con, first_sha) == b"\n".join(
         json.dumps(record).encode() for record in FOUR[:2]
@@ -293,15 +295,13 @@ def test_the_pool_hands_back_a_payload_passed_over_in_its_turn_unparsed() -> Non
 
 
 def test_a_posting_first_seen_later_than_this_fetch_gets_the_earlier_time(
-    con: duckdb.DuckDBPyConnection, tmp_path: Path, parsed_lines: list[int]
+    con: duckdb.DuckDBPyConnection, four_landed: Path, parsed_lines: list[int]
 ) -> None:
-    source = _write(tmp_path / "postings.jsonl", FOUR)
-    _ingest(con, "run-1", source)
     # As a store written on a machine whose clock ran ahead leaves it.
     ahead = datetime.fromisoformat("2099-01-01T00:00:00+00:00")
     con.execute("update raw_postings set first_seen_at = ?, last_seen_at = ?", [ahead, ahead])
     parsed_lines.clear()
-    assert _ingest(con, "run-2", source) == _counts(0, 0, 4)
+    assert _ingest(con, "run-2", four_landed) == _counts(0, 0, 4)
     assert parsed_lines == []
     fetched = _fetched_at(con, "run-2")
     assert [(r[4], r[5]) for r in _rows(con)] == [(fetched[str(r[2])], ahead) for r in _rows(con)]
