@@ -4,12 +4,11 @@ ingest's chunks in groups of transactions (raw_store.GroupedCommits)."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -19,6 +18,7 @@ import duckdb
 from extractors.classify import posting_labels
 from extractors.sources.base import (
     Payload,
+    Posting,
     Reject,
     SourceConfig,
     SourceError,
@@ -95,16 +95,24 @@ def land_outcome(
     rejects = [
         (run_id, r.source, r.board, r.record_ref, r.reason, r.raw) for r in first_rejects.values()
     ]
-    from_payload = Counter(parsed[i].payload_sha256 for i in latest.values())
-    dated = Counter(parsed[i].payload_sha256 for i in latest.values() if parsed[i].seen_at)
+    # Each payload's own postings, by key, the last copy in it winning: what landing it alone
+    # would store. Not `latest`, whose keys a later payload of the outcome may have taken: the
+    # rows left with this payload's sha would then match a count of fewer keys than it holds.
+    own: dict[str | None, dict[tuple[str, str, str], Posting]] = defaultdict(dict)
+    for posting in parsed:
+        own[posting.payload_sha256][posting.source, posting.board, posting.source_posting_id] = (
+            posting
+        )
     code = landing_code()
     # A reject names no payload: each payload is charged its outcome's.
     charged = len(rejects)
-    # One row per (body, url): a page fetched twice in one outcome is one landing of it. Its
-    # landed_at is the postings' parsed_at, which raw_store.landed_whole compares.
+    # One row per (body, url, board): a page fetched twice in one outcome is one landing of
+    # it. Its landed_at is the postings' parsed_at, which raw_store.landed_whole compares.
     payload_landings = [
-        (sha, url, code, p.source, p.board, from_payload[sha], dated[sha], charged, now)
-        for (sha, url), p in {(p.sha256, p.url): p for p in outcome.payloads}.items()
+        (sha, url, code, p.source, board, len(own[sha]), _dated(own[sha].values()), charged, now)
+        for (sha, url, board), p in {
+            (p.sha256, p.url, p.board): p for p in outcome.payloads
+        }.items()
     ]
     landed = raw_store.land_source_result(
         con,
@@ -125,6 +133,10 @@ def land_outcome(
     if counts is not None:
         counts += landed
     return len(latest)
+
+
+def _dated(postings: Iterable[Posting]) -> int:
+    return sum(1 for posting in postings if posting.seen_at is not None)
 
 
 def payload_row(payload: Payload) -> tuple[object, ...]:
@@ -158,11 +170,10 @@ LANDING_CODE_FILES = (
 _ROOT = Path(__file__).resolve().parents[1]
 
 
-@functools.cache
 def landing_code() -> str:
     """The digest of this checkout's LANDING_CODE_FILES, recorded with each payload landed
     (raw_payload_landings)."""
-    return code_digest(_ROOT)
+    return _LANDING_CODE
 
 
 def code_digest(root: Path) -> str:
@@ -178,6 +189,12 @@ def code_digest(root: Path) -> str:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return f"landing {digest.hexdigest()[:16]}"
+
+
+# Taken when this module is imported, with the code it runs: taken at the first landing, a
+# long-lived process (a flow server) whose files were updated after it started would record
+# the new code's digest for rows its old code made.
+_LANDING_CODE = code_digest(_ROOT)
 
 
 def classify_postings(postings: list[raw_store.Unlabelled]) -> list[tuple[str, str]]:
@@ -216,15 +233,18 @@ def ingest_jsonl(
     (raw_store.GroupedCommits: about 125,000 postings, 25 chunks of 5,000 lines).
 
     A killed ingest leaves whole groups of whole chunks; re-running lands the same keys again,
-    so nothing is doubled. A chunk landed whole before (raw_store.landed_whole: same bytes, same
-    url, same landing_code, no rejects, every posting still as that landing wrote it) is not
+    so nothing is doubled. A chunk landed whole before (raw_store.landed_whole: same bytes, url
+    and board, landed last by the same landing_code, no rejects, no mix of dated and undated
+    postings, its body file present, every posting still as that landing wrote it) is not
     parsed or staged again: only the bookkeeping a landing would move is written
-    (raw_store.see_payload_again). Returns the totals as one outcome, whose source_runs row is written
-    last, with the last group (a failure writing it rolls that group back too; a re-run lands
-    it again). `chunk_landed` hears after each chunk lands what it did and the share of the file
-    read so far (skillpulse.extraction.WarmPool starts the extraction workers from it).
-    processes > 1 parses and classifies the chunks ahead in that many worker processes while
-    this one lands (skillpulse.parsing); None picks by the file's size.
+    (raw_store.see_payload_again).
+
+    Returns the totals as one outcome, whose source_runs row is written last, with the last
+    group (a failure writing it rolls that group back too; a re-run lands it again).
+    `chunk_landed` hears after each chunk lands what it did and the share of the file read so
+    far (skillpulse.extraction.WarmPool starts the extraction workers from it). processes > 1
+    parses and classifies the chunks ahead in that many worker processes while this one lands
+    (skillpulse.parsing); None picks by the file's size.
     """
     source = get_source("jsonl")
     config = SourceConfig(kind="jsonl", board=str(path))
@@ -256,7 +276,9 @@ def ingest_jsonl(
         # Asked on a cursor of its own, as payload_stored is; see_payload_again checks again.
         reader = con.cursor()
         try:
-            whole = raw_store.landed_whole(reader, payload.sha256, payload.url, landing_code())
+            whole = raw_store.landed_whole(
+                reader, payload.sha256, payload.url, payload.board, landing_code()
+            )
         finally:
             reader.close()
         if whole is not None:

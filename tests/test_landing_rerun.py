@@ -12,8 +12,9 @@ import duckdb
 import pytest
 
 from extractors.sources import jsonl
-from extractors.sources.base import ParseResult, Payload
+from extractors.sources.base import ParseResult, Payload, SourceConfig
 from skillpulse import landing, parsing
+from skillpulse.outcome import SourceOutcome
 from warehouse import payload_files, raw_store
 
 
@@ -76,6 +77,12 @@ def _rows(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
             last_seen_run_id
         from raw_postings order by source_posting_id
         """
+    ).fetchall()
+
+
+def _last_seen_by_board(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return con.execute(
+        "select board, last_seen_run_id, count(*) from raw_postings group by all order by all"
     ).fetchall()
 
 
@@ -230,9 +237,7 @@ def test_passing_over_one_file_leaves_the_same_postings_of_another_file_alone(
     parsed_lines.clear()
     assert _ingest(con, "run-3", first) == _counts(0, 0, 4)
     assert parsed_lines == []
-    assert con.execute(
-        "select board, last_seen_run_id, count(*) from raw_postings group by all order by all"
-    ).fetchall() == [("first", "run-3", 4), ("second", "run-2", 4)]
+    assert _last_seen_by_board(con) == [("first", "run-3", 4), ("second", "run-2", 4)]
 
 
 def test_postings_with_their_own_seen_at_keep_it_and_a_mixed_payload_lands_in_full(
@@ -305,3 +310,59 @@ def test_a_posting_first_seen_later_than_this_fetch_gets_the_earlier_time(
     assert parsed_lines == []
     fetched = _fetched_at(con, "run-2")
     assert [(r[4], r[5]) for r in _rows(con)] == [(fetched[str(r[2])], ahead) for r in _rows(con)]
+
+
+def test_a_link_to_a_landed_file_lands_its_postings_under_its_own_name(
+    con: duckdb.DuckDBPyConnection, four_landed: Path, parsed_lines: list[int]
+) -> None:
+    # The link's chunks have the file's bytes and url (the resolved path), on another board.
+    link = four_landed.with_name("latest.jsonl")
+    link.symlink_to(four_landed)
+    assert _ingest(con, "run-2", link) == _counts(4, 0, 0)
+    assert parsed_lines == [1, 3]
+    parsed_lines.clear()
+    assert _ingest(con, "run-3", link) == _counts(0, 0, 4)
+    assert parsed_lines == []
+    assert _last_seen_by_board(con) == [("latest", "run-3", 4), ("postings", "run-1", 4)]
+
+
+def test_the_same_file_in_another_folder_lands_in_full_once(
+    con: duckdb.DuckDBPyConnection, four_landed: Path, parsed_lines: list[int]
+) -> None:
+    # Same bytes and board, another url: what a parse reads (a reject's line, a page's
+    # address) is the url's, so only a landing from this url is taken as whole.
+    moved = four_landed.parent / "moved" / four_landed.name
+    moved.parent.mkdir()
+    moved.write_bytes(four_landed.read_bytes())
+    assert _ingest(con, "run-2", moved) == _counts(0, 0, 4)
+    assert parsed_lines == [1, 3]
+    parsed_lines.clear()
+    assert _ingest(con, "run-3", moved) == _counts(0, 0, 4)
+    assert parsed_lines == []
+
+
+def test_a_payload_whose_key_a_later_page_of_its_outcome_took_is_not_whole(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, parsed_lines: list[int]
+) -> None:
+    old = {"id": "p1", "title": "ML Engineer", "text": "Python, the old text."}
+    new = {"id": "p1", "title": "ML Engineer", "text": "Python, the new text."}
+    source = _write(tmp_path / "postings.jsonl", [old, FOUR[1], new, FOUR[3]])
+    # Collected as one outcome of two pages, as the nightly flow lands a jsonl source: p1 is
+    # stored from the second page, so the first page's rows are p2 alone.
+    payloads = list(jsonl.SOURCE.fetch(SourceConfig(kind="jsonl", board=str(source))))
+    parsed = ParseResult()
+    for payload in payloads:
+        parsed.postings.extend(jsonl.SOURCE.parse(payload).postings)
+    outcome = SourceOutcome("jsonl", "postings", "ok", payloads=payloads, parsed=parsed)
+    landing.land_outcome(con, "run-1", outcome)
+    assert con.execute(
+        "select url, postings from raw_payload_landings order by url"
+    ).fetchall() == [(payloads[0].url, 2), (payloads[1].url, 2)]
+    # The second page changes; a full ingest then leaves p1 as the first page has it.
+    _write(source, [old, FOUR[1], FOUR[2], FOUR[3]])
+    parsed_lines.clear()
+    assert _ingest(con, "run-2", source) == _counts(1, 1, 2)
+    assert parsed_lines == [1, 3]
+    assert con.execute(
+        "select text from raw_postings where source_posting_id = 'p1'"
+    ).fetchall() == [("Python, the old text.",)]

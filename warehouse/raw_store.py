@@ -661,7 +661,8 @@ def land_source_result(
     landing joins that group's transaction instead of committing on its own.
     `payload_landings`, rows in PAYLOAD_LANDING_COLUMNS order, say what landing each payload
     produced (sql/raw/raw_payload_landings.sql), replacing what an earlier landing of it from
-    the same url by the same code recorded. Their landed_at must be the postings' parsed_at.
+    the same url onto the same board by the same code recorded. Their landed_at must be the
+    postings' parsed_at.
     """
     # Refused before anything is written: payload files, or a group's transaction.
     if labels_ahead is not None and len(labels_ahead) != len(postings):
@@ -726,11 +727,11 @@ def land_source_result(
         if payload_landings:
             # The latest full landing is the one recorded: landed_whole compares its landed_at
             # with the rows' parsed_at.
-            kept = PAYLOAD_LANDING_COLUMNS[3:]
+            kept = ("source", "postings", "dated_postings", "rejects", "landed_at")
             con.executemany(
                 f"insert into raw_payload_landings ({', '.join(PAYLOAD_LANDING_COLUMNS)}) "
                 f"values ({', '.join('?' for _ in PAYLOAD_LANDING_COLUMNS)}) "
-                "on conflict (payload_sha256, url, landing_code) do update set "
+                "on conflict (payload_sha256, url, board, landing_code) do update set "
                 + ", ".join(f"{c} = excluded.{c}" for c in kept),
                 [list(row) for row in payload_landings],
             )
@@ -751,29 +752,30 @@ class LandedWhole:
 
 
 def landed_whole(
-    con: duckdb.DuckDBPyConnection, payload_sha256: str, url: str, landing_code: str
+    con: duckdb.DuckDBPyConnection, payload_sha256: str, url: str, board: str, landing_code: str
 ) -> LandedWhole | None:
     """What landing this payload again would find, when that is every posting unchanged.
 
-    That is so when its last full landing from this url was by landing_code, had no rejects (a
-    re-run records them again, under its own run) and no mix of postings with and without their
-    own seen_at, its body file is present (a full landing writes it back), and every posting it
-    gave is still stored as that landing wrote it: from this payload, with the landing's
-    parsed_at (which no other landing shares). Any later landing of one of those keys, by another payload or by other
-    code (a reverted change, or a version that records no landings), wrote its own parsed_at.
-    None otherwise.
+    That is so when its last full landing from this url onto this board (a file's name: a link
+    to a file lands the same url onto another) was by landing_code, had no rejects (a re-run
+    records them again, under its own run) and no mix of postings with and without their own
+    seen_at, its body file is present (a full landing writes it back), and every posting it
+    holds is still stored as that landing wrote it: on the board, from this payload, with the
+    landing's parsed_at (which no other landing shares). Any later landing of one of those
+    keys, by another payload or by other code (a change undone, or a version that records no
+    landings), wrote its own parsed_at. None otherwise.
     """
     recorded = con.execute(
         """
         select l.postings, l.dated_postings, l.rejects, p.body_encoding,
             (select count(*) from raw_postings as r
-             where r.payload_sha256 = l.payload_sha256 and r.parsed_at = l.landed_at)
-            as stored
+             where r.payload_sha256 = l.payload_sha256 and r.board = l.board
+                and r.parsed_at = l.landed_at) as stored
         from raw_payload_landings as l
         join raw_payloads as p using (payload_sha256)
-        where l.payload_sha256 = ? and l.url = ? and l.landing_code = ?
+        where l.payload_sha256 = ? and l.url = ? and l.board = ? and l.landing_code = ?
         """,
-        [payload_sha256, url, landing_code],
+        [payload_sha256, url, board, landing_code],
     ).fetchone()
     if recorded is None:
         return None
@@ -811,7 +813,7 @@ def see_payload_again(
     fetched_at = fetch[PAYLOAD_COLUMNS.index("fetched_at")]
     status = fetch[PAYLOAD_COLUMNS.index("status")]
     with _transaction_of(con, commits, rows):
-        whole = landed_whole(con, str(sha), str(url), landing_code)
+        whole = landed_whole(con, str(sha), str(url), str(board), landing_code)
         if whole is None:
             return None
         con.execute(
@@ -833,13 +835,14 @@ def see_payload_again(
         con.execute(
             f"""
             update raw_postings set {seen}last_seen_run_id = $run_id
-            where payload_sha256 = $sha
+            where payload_sha256 = $sha and board = $board
                 and parsed_at = (
                     select landed_at from raw_payload_landings
-                    where payload_sha256 = $sha and url = $url and landing_code = $code
+                    where payload_sha256 = $sha and url = $url and board = $board
+                        and landing_code = $code
                 )
             """,
-            {"run_id": run_id, "sha": sha, "url": url, "code": landing_code}
+            {"run_id": run_id, "sha": sha, "url": url, "board": board, "code": landing_code}
             | ({} if whole.dated else {"fetched_at": fetched_at}),
         )
     return LandCounts(unchanged=whole.postings)
