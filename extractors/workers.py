@@ -88,11 +88,19 @@ def stop_now(executor: ProcessPoolExecutor) -> None:
     # Python 3.11 has no public way to stop busy workers (3.14 adds terminate_workers), and
     # shutdown(wait=True) would wait for every task in flight, however long it takes.
     processes = list((getattr(executor, "_processes", None) or {}).values())
+    results = getattr(executor, "_result_queue", None)  # shutdown drops the executor's reference
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
     for process in processes:
         process.join()
+    # A worker stopped while sending a result (a parsed chunk is megabytes) leaves the
+    # executor's thread waiting for the rest of it, and the interpreter joins that thread at
+    # exit: a failed 1M ingest hung there for good. This process never writes results, and its
+    # copy of the writing end was the last one open: closed, the read ends, and the thread
+    # winds the executor down as broken.
+    if results is not None:
+        results._writer.close()
 
 
 def _start_worker(

@@ -8,6 +8,7 @@ either absent or a whole warehouse; after one final run, every table equals a cl
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ import duckdb
 import pytest
 from conftest import record_figure
 from killing import (
+    REPO,
     StageSeconds,
     building,
     ingest_command,
@@ -181,3 +183,55 @@ def test_kill_9_as_a_raw_store_file_appears_never_leaves_one_the_next_run_refuse
         record_figure("process", f"SIGKILL as {watched} appears", 1, "next open works")
     # the kills landed while the child was still creating or filling the store
     assert killed >= 4, killed
+
+
+# A worker stopped halfway through sending its result leaves the length of the result and part
+# of its bytes in the result pipe: this task writes exactly that, then waits to be stopped.
+_HALF_SENT = """
+import os
+import struct
+import sys
+import time
+
+from extractors.workers import started_executor, stop_now
+
+
+def half_a_result(marker: str) -> None:
+    frame = sys._getframe()
+    while "result_queue" not in frame.f_locals:  # concurrent.futures.process._process_worker
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer
+    os.write(writer.fileno(), struct.pack("!i", 1 << 20) + b"x" * 1000)
+    open(marker, "w").close()
+    time.sleep(120)
+
+
+if __name__ == "__main__":
+    executor = started_executor(1)
+    executor.submit(half_a_result, sys.argv[1])
+    while not os.path.exists(sys.argv[1]):
+        time.sleep(0.01)
+    time.sleep(0.2)  # the executor's thread is now waiting for the rest of the result
+    stop_now(executor)
+    print("stopped")
+"""
+
+
+def test_workers_stopped_halfway_through_sending_a_result_let_the_process_exit(
+    tmp_path: Path,
+) -> None:
+    # Found when a 1M ingest failed while its parsing workers were sending parsed chunks: the
+    # error was never printed, and the process waited at exit for good.
+    script = tmp_path / "half_sent.py"
+    script.write_text(_HALF_SENT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "sending")],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, "stopped\n"), done.stderr
+    record_figure("process", "a worker stopped while sending a result", 1, "the process exits")
