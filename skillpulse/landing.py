@@ -141,18 +141,13 @@ def _dated(postings: Iterable[Posting]) -> int:
 
 def payload_row(payload: Payload) -> tuple[object, ...]:
     """A payload as raw_store takes it (PAYLOAD_COLUMNS order)."""
-    p = payload
-    return (
-        p.sha256,
-        p.source,
-        p.board,
-        p.kind,
-        p.url,
-        p.content_type,
-        p.body,
-        p.fetched_at,
-        p.status,
-    )
+    return tuple(getattr(payload, column) for column in _PAYLOAD_FIELDS)
+
+
+# raw_store.PAYLOAD_COLUMNS, as Payload names them.
+_PAYLOAD_FIELDS = tuple(
+    "sha256" if column == "payload_sha256" else column for column in raw_store.PAYLOAD_COLUMNS
+)
 
 
 # The code that turns a payload into stored rows: what it parses, how a posting row is made,
