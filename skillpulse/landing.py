@@ -263,10 +263,6 @@ def ingest_jsonl(
         # A payload already stored holds postings already landed: a re-run's, typically.
         return working_ahead_pays and not raw_store.payload_stored(con, payload.sha256)
 
-    # Postings of the payloads passed over unparsed, by (sha256, url): the rows
-    # see_payload_again expects to update.
-    passed: dict[tuple[str, str], int] = {}
-
     def passed_over(payload: Payload) -> bool:
         # Asked on a cursor of its own, as payload_stored is; see_payload_again checks again.
         reader = con.cursor()
@@ -276,8 +272,6 @@ def ingest_jsonl(
             )
         finally:
             reader.close()
-        if whole is not None:
-            passed[payload.sha256, payload.url] = whole.postings
         return whole is not None
 
     def chunks(pool: ParsePool | None) -> Iterator[ParsedPayload]:
@@ -309,12 +303,7 @@ def ingest_jsonl(
             seen_again = None
             if chunk.parsed is None:
                 seen_again = raw_store.see_payload_again(
-                    con,
-                    run_id,
-                    payload_row(chunk.payload),
-                    landing_code(),
-                    commits,
-                    rows=passed.pop((chunk.payload.sha256, chunk.payload.url), 0),
+                    con, run_id, payload_row(chunk.payload), landing_code(), commits
                 )
             if seen_again is not None:
                 chunk_counts = seen_again

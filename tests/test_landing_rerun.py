@@ -366,3 +366,26 @@ def test_a_payload_whose_key_a_later_page_of_its_outcome_took_is_not_whole(
     assert con.execute(
         "select text from raw_postings where source_posting_id = 'p1'"
     ).fetchall() == [("Python, the old text.",)]
+
+
+def test_postings_seen_again_count_toward_the_commit_group(
+    con: duckdb.DuckDBPyConnection, four_landed: Path
+) -> None:
+    payloads = list(jsonl.SOURCE.fetch(SourceConfig(kind="jsonl", board=str(four_landed))))
+    reader = con.cursor()
+
+    def committed_run_ids() -> list[tuple[object, ...]]:
+        return reader.execute(
+            "select distinct last_seen_run_id from raw_postings order by all"
+        ).fetchall()
+
+    # Groups of 3 rows: the first payload's 2 postings leave the group open, the second's
+    # fill it, and it commits as that landing ends.
+    with raw_store.GroupedCommits(con, rows_per_commit=3) as commits:
+        for payload, committed in zip(payloads, [[("run-1",)], [("run-2",)]], strict=True):
+            seen = raw_store.see_payload_again(
+                con, "run-2", landing.payload_row(payload), landing.landing_code(), commits
+            )
+            assert seen == raw_store.LandCounts(unchanged=2)
+            assert committed_run_ids() == committed
+    reader.close()

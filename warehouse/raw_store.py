@@ -220,7 +220,7 @@ _BODY = PAYLOAD_COLUMNS.index("body")
 def _fresh_payloads(
     con: duckdb.DuckDBPyConnection, payloads: Sequence[Row], compressed: Mapping[str, bytes]
 ) -> list[Row]:
-    """The incoming payloads (staged as incoming_payloads) not stored yet, one per body.
+    """The incoming payloads not stored yet, one per body.
 
     Their bodies are written to the store's payload files (warehouse.payload_files) now,
     before the transaction commits, and the rows keep an empty body; a store with no file
@@ -231,8 +231,9 @@ def _fresh_payloads(
         con.execute(
             """
             select payload_sha256, body_encoding from raw_payloads
-            where payload_sha256 in (select payload_sha256 from incoming_payloads)
-            """
+            where payload_sha256 in (select unnest($shas::varchar[]))
+            """,
+            {"shas": sorted({str(row[_SHA]) for row in payloads})},
         ).fetchall()
     )
     directory = payload_files.directory_of(con)
@@ -378,6 +379,12 @@ class GroupedCommits:
         self._rows += rows
         if self._rows >= self.rows_per_commit:
             self._commit()
+
+    def add_rows(self, rows: int) -> None:
+        """Count `rows` more toward the open group, from inside a landing that learns how many
+        it writes as it goes (see_payload_again); the group commits, if they fill it, when
+        that landing ends."""
+        self._rows += rows
 
     def checkpoint(self) -> None:
         """Write what the WAL holds into the database file now, between groups, rather than at
@@ -670,25 +677,14 @@ def land_source_result(
     counts = LandCounts()
     with _transaction_of(con, commits, len(postings)):
         if payloads:
-            # Typed as stored; the incoming copy leaves the bodies out (raw_fetches needs none).
-            typed = (
+            # Typed as stored.
+            with _staged(
+                con,
+                "fresh_payloads",
                 "select p.payload_sha256, p.source, p.board, p.kind, p.url, p.content_type, "
-                "{body} f.fetched_at, f.status{encoding} from raw_payloads as p, raw_fetches as f"
-            )
-            # In this order: which bodies are fresh is read from incoming_payloads.
-            with (
-                _staged(
-                    con,
-                    "incoming_payloads",
-                    typed.format(body="", encoding=""),
-                    (row[:_BODY] + row[_BODY + 1 :] for row in payloads),
-                ),
-                _staged(
-                    con,
-                    "fresh_payloads",
-                    typed.format(body="p.body,", encoding=", p.body_encoding"),
-                    _fresh_payloads(con, payloads, compressed_bodies or {}),
-                ),
+                "p.body, f.fetched_at, f.status, p.body_encoding "
+                "from raw_payloads as p, raw_fetches as f",
+                _fresh_payloads(con, payloads, compressed_bodies or {}),
             ):
                 con.execute(
                     """
@@ -698,16 +694,7 @@ def land_source_result(
                     from fresh_payloads
                     """
                 )
-                con.execute(
-                    """
-                    insert into raw_fetches
-                    select ? as run_id, source, board, kind, url, fetched_at, status,
-                        payload_sha256
-                    from incoming_payloads
-                    on conflict do nothing
-                    """,
-                    [run_id],
-                )
+                _record_fetches(con, run_id, payloads)
         if postings:
             counts = _land_postings(con, postings, classify, labels_ahead)
         if rejects:
@@ -795,7 +782,6 @@ def see_payload_again(
     fetch: Row,
     landing_code: str,
     commits: GroupedCommits | None = None,
-    rows: int = 0,
 ) -> LandCounts | None:
     """Record that this run read a payload landed whole before (landed_whole), without landing
     it: the raw_fetches row, and the bookkeeping landing it again would move (last_seen_at
@@ -803,28 +789,18 @@ def see_payload_again(
     last_seen_run_id). parsed_at keeps when the rows were parsed. In one transaction (or
     `commits`' open one).
 
-    `fetch` is the payload's row in PAYLOAD_COLUMNS order (the body is not read); `rows`, the
-    postings it is expected to update, counts toward `commits`' group. Returns its postings as
-    unchanged, or None when it is not landed whole (checked in the transaction, so a landing
-    earlier in the same group counts): then nothing is written (though `rows` still counts
-    toward the group, which may commit it a little sooner), and the caller lands it in full.
+    `fetch` is the payload's row in PAYLOAD_COLUMNS order (the body is not read). Returns its
+    postings as unchanged, counted toward `commits`' group, or None, writing nothing, when it
+    is not landed whole (checked in the transaction, so a landing earlier in the same group
+    counts): then the caller lands it in full.
     """
-    sha, source, board, kind, url = (fetch[PAYLOAD_COLUMNS.index(c)] for c in _FETCH_KEY)
-    fetched_at = fetch[PAYLOAD_COLUMNS.index("fetched_at")]
-    status = fetch[PAYLOAD_COLUMNS.index("status")]
-    with _transaction_of(con, commits, rows):
+    payload = dict(zip(PAYLOAD_COLUMNS, fetch, strict=True))
+    sha, url, board = payload["payload_sha256"], payload["url"], payload["board"]
+    with _transaction_of(con, commits, 0):
         whole = landed_whole(con, str(sha), str(url), str(board), landing_code)
         if whole is None:
             return None
-        con.execute(
-            """
-            insert into raw_fetches (run_id, source, board, kind, url, fetched_at, status,
-                payload_sha256)
-            values (?, ?, ?, ?, ?, ?, ?, ?)
-            on conflict do nothing
-            """,
-            [run_id, source, board, kind, url, fetched_at, status, sha],
-        )
+        _record_fetches(con, run_id, [fetch])
         seen = (
             ""
             if whole.dated
@@ -843,12 +819,21 @@ def see_payload_again(
                 )
             """,
             {"run_id": run_id, "sha": sha, "url": url, "board": board, "code": landing_code}
-            | ({} if whole.dated else {"fetched_at": fetched_at}),
+            | ({} if whole.dated else {"fetched_at": payload["fetched_at"]}),
         )
+        if commits is not None:
+            commits.add_rows(whole.postings)
     return LandCounts(unchanged=whole.postings)
 
 
-_FETCH_KEY = ("payload_sha256", "source", "board", "kind", "url")
+def _record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, payloads: Sequence[Row]) -> None:
+    """One raw_fetches row per payload read in this run (rows in PAYLOAD_COLUMNS order)."""
+    columns = ("source", "board", "kind", "url", "fetched_at", "status", "payload_sha256")
+    con.executemany(
+        f"insert into raw_fetches (run_id, {', '.join(columns)}) "
+        f"values (?, {', '.join('?' for _ in columns)}) on conflict do nothing",
+        [[run_id, *(row[PAYLOAD_COLUMNS.index(c)] for c in columns)] for row in payloads],
+    )
 
 
 def record_source_run(
