@@ -8,7 +8,7 @@ import hashlib
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -18,7 +18,6 @@ import duckdb
 from extractors.classify import posting_labels
 from extractors.sources.base import (
     Payload,
-    Posting,
     Reject,
     SourceConfig,
     SourceError,
@@ -95,21 +94,21 @@ def land_outcome(
     rejects = [
         (run_id, r.source, r.board, r.record_ref, r.reason, r.raw) for r in first_rejects.values()
     ]
-    # Each payload's own postings, by key, the last copy in it winning: what landing it alone
-    # would store. Not `latest`, whose keys a later payload of the outcome may have taken: the
-    # rows left with this payload's sha would then match a count of fewer keys than it holds.
-    own: dict[str | None, dict[tuple[str, str, str], Posting]] = defaultdict(dict)
+    # Each payload's own keys, the last copy in it winning (what landing it alone would store),
+    # and whether that copy carries its own seen_at. Not `latest`, whose keys a later payload
+    # of the outcome may have taken: the rows left with this payload's sha would then match a
+    # count of fewer keys than it holds.
+    own: dict[str | None, dict[tuple[str, str, str], bool]] = defaultdict(dict)
     for posting in parsed:
-        own[posting.payload_sha256][posting.source, posting.board, posting.source_posting_id] = (
-            posting
-        )
+        key = (posting.source, posting.board, posting.source_posting_id)
+        own[posting.payload_sha256][key] = posting.seen_at is not None
     code = landing_code()
     # A reject names no payload: each payload is charged its outcome's.
     charged = len(rejects)
     # One row per (body, url, board): a page fetched twice in one outcome is one landing of
     # it. Its landed_at is the postings' parsed_at, which raw_store.landed_whole compares.
     payload_landings = [
-        (sha, url, code, p.source, board, len(own[sha]), _dated(own[sha].values()), charged, now)
+        (sha, url, code, p.source, board, len(own[sha]), sum(own[sha].values()), charged, now)
         for (sha, url, board), p in {
             (p.sha256, p.url, p.board): p for p in outcome.payloads
         }.items()
@@ -133,10 +132,6 @@ def land_outcome(
     if counts is not None:
         counts += landed
     return len(latest)
-
-
-def _dated(postings: Iterable[Posting]) -> int:
-    return sum(1 for posting in postings if posting.seen_at is not None)
 
 
 def payload_row(payload: Payload) -> tuple[object, ...]:
@@ -265,13 +260,10 @@ def ingest_jsonl(
 
     def passed_over(payload: Payload) -> bool:
         # Asked on a cursor of its own, as payload_stored is; see_payload_again checks again.
-        reader = con.cursor()
-        try:
+        with contextlib.closing(con.cursor()) as reader:
             whole = raw_store.landed_whole(
                 reader, payload.sha256, payload.url, payload.board, landing_code()
             )
-        finally:
-            reader.close()
         return whole is not None
 
     def chunks(pool: ParsePool | None) -> Iterator[ParsedPayload]:
