@@ -4,8 +4,8 @@ Run in its own process, after an ingest, on the texts that ingest extracted: eve
 of its raw store, read into memory before the clock starts. Timed: starting the same worker pool
 the ingest starts for that many texts (spawned processes, one extractor each, as many as
 skillpulse.extraction.default_processes picks) and extracting every text in the batches the
-ingest reads, the plain results coming back to this process and being dropped.
-Nothing else runs: no parsing, landing, mention rows or DuckDB writes. So it is the least an
+ingest reads, each chunk's mentions coming back to this process column by column, as the
+ingest's do, and being dropped. Nothing else runs: no parsing, landing or DuckDB writes. So it is the least an
 ingest could take to extract those texts on this machine, and the ratio against it is the
 strictest one available. (Until the sixth session the ratio divided by the ingest's own extract
 stage, which also held the parent's landing of mentions.)
@@ -57,7 +57,8 @@ def measure(batches: list[list[tuple[str, str]]], taxonomy: Path | None) -> dict
     # Start-up (spawning the workers, each importing spaCy and building its extractor) is in
     # the time: the ingest pays it too. benchmarks/extraction.py reports it on its own.
     with ExtractorPool(load_taxonomy(taxonomy), processes) as pool:
-        extracted = sum(len(chunk) for chunk in pool.map_chunks(batches))
+        # The chunks' mentions come back as an ingest's do, column by column.
+        extracted = sum(len(chunk.doc_ids) for chunk in pool.map_mention_chunks(batches))
     seconds = time.perf_counter() - started
     if extracted != texts:
         raise RuntimeError(f"the pool returned {extracted} extractions for {texts} texts")

@@ -24,6 +24,7 @@ from prefect.futures import PrefectFuture
 from prefect.logging.handlers import APILogHandler
 
 from extractors.http import HttpSettings
+from extractors.skills.mentions import MentionColumns
 from extractors.skills.taxonomy import Taxonomy, load_taxonomy
 from extractors.sources.base import SourceConfig
 from skillpulse import pipeline
@@ -122,12 +123,11 @@ extract_batch = task(name="extract-batch", cache_policy=NO_CACHE, retries=1, tim
 def land_extractions(
     paths: WarehousePaths,
     taxonomy_version: str,
-    batches: list[list[tuple[str, str]]],
-    mentions_per_batch: list[list[pipeline.MentionRow]],
+    mentions_per_batch: list[MentionColumns],
 ) -> int:
     return sum(
-        _on_raw_store(paths, pipeline.land_extraction_batch, taxonomy_version, batch, mentions)
-        for batch, mentions in zip(batches, mentions_per_batch, strict=True)
+        _on_raw_store(paths, pipeline.land_extraction_batch, taxonomy_version, mentions)
+        for mentions in mentions_per_batch
     )
 
 
@@ -266,7 +266,7 @@ def _collect_to_report(
         for future in extracting:
             mentions_per_batch.append(future.result())
             progress(len(mentions_per_batch), len(batches))
-    extracted = land_extractions(paths, taxonomy.version, batches, mentions_per_batch)
+    extracted = land_extractions(paths, taxonomy.version, mentions_per_batch)
     finish_run_log(paths, run_id, started_at, taxonomy, outcomes, landed, extracted)
     with step("building the warehouse"):
         build(paths, run_id, taxonomy_path)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,8 +17,9 @@ from warehouse import raw_store
 
 if TYPE_CHECKING:
     # spaCy costs ~2 s to import; a run with nothing pending to extract should not pay it.
-    from extractors.skills.matcher import Extraction, SkillExtractor
-    from extractors.skills.pool import ExtractorPool, PlainExtraction
+    from extractors.skills.matcher import SkillExtractor
+    from extractors.skills.mentions import MentionColumns
+    from extractors.skills.pool import ExtractorPool
 
 EXTRACT_BATCH = 2000
 Progress = Callable[[int, int], None]
@@ -66,11 +66,11 @@ def extract_pending(
     done = 0
     commits = raw_store.GroupedCommits(con)
 
-    def landed(batch: list[tuple[str, str]], mentions: list[MentionRow]) -> None:
+    def landed(mentions: MentionColumns) -> None:
         nonlocal done
         # Every batch is read as pending (one snapshot, each text once) and landed once, under
         # the run lock: no text of it can be marked extracted already.
-        done += land_extraction_batch(con, version, batch, mentions, commits, known_new=True)
+        done += land_extraction_batch(con, version, mentions, commits, known_new=True)
         if progress:
             progress(done, total)
 
@@ -80,14 +80,7 @@ def extract_pending(
 
             pool = owned.enter_context(ExtractorPool(taxonomy, processes))
         if pool is not None:
-            submitted: deque[list[tuple[str, str]]] = deque()
-
-            def drawn() -> Iterator[list[tuple[str, str]]]:
-                for batch in batches:
-                    submitted.append(batch)
-                    yield batch
-
-            for returned, plain in enumerate(pool.map_chunks(drawn())):
+            for returned, mentions in enumerate(pool.map_mention_chunks(batches)):
                 if not returned:
                     # The rows landed before this (an ingest's load) may still be in the WAL,
                     # to be checkpointed at the first commit. Checkpointed now, it runs while
@@ -95,14 +88,14 @@ def extract_pending(
                     # process alone (1.4 s at 100k postings). The reader of pending texts keeps
                     # its snapshot through it.
                     commits.checkpoint()
-                landed(submitted.popleft(), plain_mention_rows(plain, version))
+                landed(mentions)
             return done
-        if isinstance(extractor, Taxonomy):
-            from extractors.skills.matcher import SkillExtractor
+        from extractors.skills.matcher import SkillExtractor, to_columns
 
+        if isinstance(extractor, Taxonomy):
             extractor = SkillExtractor(taxonomy)
         for batch in batches:
-            landed(batch, mention_rows(extractor.extract_many(batch), version))
+            landed(to_columns(extractor.extract_many(batch)))
     return done
 
 
@@ -152,45 +145,6 @@ class WarmPool:
             self.pool = None
 
 
-MentionRow = tuple[str, str, str, int, int, str, str, str]
-
-
-def plain_mention_rows(
-    plains: Iterable[PlainExtraction], taxonomy_version: str
-) -> list[MentionRow]:
-    """mention_rows for the worker pool's plain tuples (doc_id, skills, mentions)."""
-    return _unique_mention_rows(
-        ((doc_id, *mention) for doc_id, _, mentions in plains for mention in mentions),
-        taxonomy_version,
-    )
-
-
-def mention_rows(extractions: Iterable[Extraction], taxonomy_version: str) -> list[MentionRow]:
-    """The rows raw_store.land_extractions takes (raw_store.MENTION_COLUMNS order): one per
-    text × start_char × skill_id."""
-    return _unique_mention_rows(
-        (
-            (e.doc_id, m.skill, m.start, m.end, m.text, m.section, m.rule)
-            for e in extractions
-            for m in e.mentions
-        ),
-        taxonomy_version,
-    )
-
-
-def _unique_mention_rows(
-    mentions: Iterable[tuple[str, str, int, int, str, str, str]], taxonomy_version: str
-) -> list[MentionRow]:
-    # (content_hash, skill, start, end, surface, section, rule); the first of a key is kept.
-    unique: dict[tuple[str, int, str], MentionRow] = {}
-    for doc_id, skill, start, end, surface, section, rule in mentions:
-        unique.setdefault(
-            (doc_id, start, skill),
-            (doc_id, taxonomy_version, skill, start, end, surface, section, rule),
-        )
-    return list(unique.values())
-
-
 def pending_batches(
     con: duckdb.DuckDBPyConnection, taxonomy_version: str, batch_size: int = EXTRACT_BATCH
 ) -> list[list[tuple[str, str]]]:
@@ -206,22 +160,23 @@ def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
     return SkillExtractor(load_taxonomy(Path(taxonomy_path) if taxonomy_path else None))
 
 
-def extract_batch(batch: list[tuple[str, str]], taxonomy_path: str | None) -> list[MentionRow]:
-    """Mention rows for one batch of (content_hash, text); pure, so it can run on any worker."""
-    extractor = cached_extractor(taxonomy_path)
-    return mention_rows(extractor.extract_many(batch), extractor.taxonomy.version)
+def extract_batch(batch: list[tuple[str, str]], taxonomy_path: str | None) -> MentionColumns:
+    """The mentions of one batch of (content_hash, text); pure, so it can run on any worker."""
+    from extractors.skills.matcher import to_columns
+
+    return to_columns(cached_extractor(taxonomy_path).extract_many(batch))
 
 
 def land_extraction_batch(
     con: duckdb.DuckDBPyConnection,
     taxonomy_version: str,
-    batch: list[tuple[str, str]],
-    mentions: list[MentionRow],
+    mentions: MentionColumns,
     commits: raw_store.GroupedCommits | None = None,
     known_new: bool = False,
 ) -> int:
-    """Land one batch's mentions; `known_new` as raw_store.land_extractions takes it."""
+    """Land one batch's mentions and mark its texts extracted; returns the texts.
+    `known_new` as raw_store.land_extractions takes it."""
     raw_store.land_extractions(
-        con, taxonomy_version, [h for h, _ in batch], mentions, commits=commits, known_new=known_new
+        con, taxonomy_version, mentions, commits=commits, known_new=known_new
     )
-    return len(batch)
+    return len(mentions.doc_ids)

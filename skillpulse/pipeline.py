@@ -18,16 +18,13 @@ from skillpulse.building import (  # noqa: F401
 from skillpulse.extraction import (  # noqa: F401
     EXTRACT_BATCH,
     PARALLEL_MIN_TEXTS,
-    MentionRow,
     WarmPool,
     cached_extractor,
     default_processes,
     extract_batch,
     extract_pending,
     land_extraction_batch,
-    mention_rows,
     pending_batches,
-    plain_mention_rows,
 )
 from skillpulse.landing import (  # noqa: F401
     ingest_jsonl,

@@ -6,8 +6,10 @@ GroupedCommits), so a killed run leaves either nothing or whole steps, and re-ru
 is a no-op.
 Rows arrive as tuples in the column order named below and reach DuckDB through its Appender
 into a temporary staging table, then one set-based statement per step; never row by row in SQL.
-Not DataFrames or Arrow tables: building either from Python objects imports pandas (pyarrow
-checks each input for pandas types), 1.1–1.7 s, a third of a re-run on unchanged input.
+Mentions, by far the most rows, arrive column by column (MentionColumns) and reach DuckDB as
+numpy arrays it reads whole. Not DataFrames or Arrow tables: building either from Python
+objects imports pandas (pyarrow checks each input for pandas types), 1.1–1.7 s, a third of a
+re-run on unchanged input.
 """
 
 from __future__ import annotations
@@ -20,13 +22,18 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import duckdb
 
 from warehouse import payload_files
 from warehouse.files import remove_database, replace_durably, set_aside_wal, wal_of
 from warehouse.sqlfiles import raw_ddl
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from extractors.skills.mentions import MentionColumns
 
 _log = logging.getLogger("skillpulse")
 
@@ -211,6 +218,20 @@ def _staged(
         appender.append_rows(rows)
     yield
     con.execute(f"drop table {name}")
+
+
+@contextlib.contextmanager
+def _scanned(
+    con: duckdb.DuckDBPyConnection, name: str, columns: Mapping[str, np.ndarray]
+) -> Iterator[None]:
+    """`columns` (numpy arrays of one length) readable as `name` for the block.
+
+    Unregistered when the block succeeds; as with _staged, not when it fails, where the
+    aborted transaction would refuse it and hide the error.
+    """
+    con.register(name, dict(columns))
+    yield
+    con.unregister(name)
 
 
 _SHA = PAYLOAD_COLUMNS.index("payload_sha256")
@@ -939,63 +960,86 @@ def iter_pending_texts(
 def land_extractions(
     con: duckdb.DuckDBPyConnection,
     taxonomy_version: str,
-    content_hashes: list[str],
-    mentions: Sequence[Row],
+    mentions: MentionColumns,
     commits: GroupedCommits | None = None,
     known_new: bool = False,
 ) -> None:
-    """Store one batch's mentions and mark its texts extracted, in one transaction.
+    """Store one batch's mentions and mark its texts (`mentions.doc_ids`) extracted, in one
+    transaction.
 
-    `mentions` are rows in MENTION_COLUMNS order, at most one per content_hash × start_char ×
-    skill_id, as skillpulse.extraction builds them. raw_mentions has no key (sql/raw/raw_mentions.sql); a
-    text's mentions land only in the transaction that first marks it extracted with this
-    version (raw_extractions keeps its key, and RETURNING names the rows it really inserted),
-    so a text landed twice, or by two writers, never doubles its mentions. With `commits`, the
-    batch joins that group's transaction instead of committing on its own.
+    raw_mentions has no key (sql/raw/raw_mentions.sql); a text's mentions land only in the
+    transaction that first marks it extracted with this version (raw_extractions keeps its
+    key, and RETURNING names the rows it really inserted), so a text landed twice, or by two
+    writers, never doubles its mentions; MentionColumns holds at most one per text ×
+    start_char × skill_id. With `commits`, the batch joins that group's transaction instead of
+    committing on its own.
 
     `known_new` is the caller's word that no text of the batch is extracted with this version
     yet (extract_pending: texts read as pending, under the run lock, each landed once). They
-    are then marked by appending, whose key check costs the same however many rows the table
-    holds; ON CONFLICT DO NOTHING costs grew with it (2,000 texts: 10 ms against 100k stored
-    rows, 49-64 ms against 1M; 17 s of a million-text extraction, measured). A text that was
-    extracted after all still never doubles: the key refuses it, and the transaction (with its
-    group) fails and rolls back.
+    are then marked by a plain insert, whose key check costs the same however many rows the
+    table holds; ON CONFLICT DO NOTHING costs grew with it (2,000 texts: 10 ms against 100k
+    stored rows, 49-64 ms against 1M; 17 s of a million-text extraction, measured). A text that
+    was extracted after all still never doubles: the key refuses it, and the transaction (with
+    its group) fails and rolls back.
+
+    DuckDB reads both from numpy arrays, whole, not a value at a time through its appender: at
+    6.4M mentions per million postings, the landing process's Python per mention was CPU taken
+    from the extraction workers (docs/BENCHMARKS.md item 70).
     """
+    # numpy, not Arrow: building Arrow arrays from Python objects imports pandas (above).
+    import numpy as np
+
+    texts = np.array(mentions.doc_ids, dtype=object)
     with _transaction_of(con, commits, len(mentions)):
-        incoming: Iterable[Row] = mentions
-        if known_new:
-            marked_at = datetime.now(UTC)
-            with con.appender("raw_extractions") as appender:
-                appender.append_rows(
-                    (content_hash, taxonomy_version, marked_at)
-                    for content_hash in dict.fromkeys(content_hashes)
+        with _scanned(con, "batch_texts", {"content_hash": texts}):
+            if known_new:
+                con.execute(
+                    "insert into raw_extractions select content_hash, ?, ? from batch_texts",
+                    [taxonomy_version, datetime.now(UTC)],
                 )
-        else:
-            with _staged(
-                con,
-                "incoming_done",
-                "select content_hash from raw_extractions",
-                ((content_hash,) for content_hash in content_hashes),
-            ):
-                newly_done = con.execute(
-                    """
-                    insert into raw_extractions
-                    select content_hash, ?, now() from incoming_done
-                    on conflict do nothing
-                    returning content_hash
-                    """,
-                    [taxonomy_version],
-                ).fetchall()
-            if not newly_done:
-                return
-            if len(newly_done) < len(set(content_hashes)):
-                # Some texts of the batch were extracted before: keep only the others' mentions.
-                fresh = {content_hash for (content_hash,) in newly_done}
-                incoming = (row for row in mentions if row[0] in fresh)
-        if not mentions:
+                landing = np.ones(len(texts), dtype=bool)
+            else:
+                newly_done = {
+                    content_hash
+                    for (content_hash,) in con.execute(
+                        """
+                        insert into raw_extractions
+                        select content_hash, ?, now() from batch_texts
+                        on conflict do nothing
+                        returning content_hash
+                        """,
+                        [taxonomy_version],
+                    ).fetchall()
+                }
+                # Texts extracted before keep their first mentions: only the others' land.
+                landing = np.array([h in newly_done for h in mentions.doc_ids], dtype=bool)
+        if not len(mentions) or not landing.any():
             return
-        # Straight into raw_mentions, whose columns are MENTION_COLUMNS in order (sql/raw): a
-        # staging table and an insert from it wrote every mention twice (140k mentions landed
-        # in 0.42-0.45 s that way, 0.35 s this way).
-        with con.appender("raw_mentions") as appender:
-            appender.append_rows(incoming)
+        doc = np.frombuffer(mentions.doc, dtype=np.int32)
+        kept = landing[doc]
+        columns = {
+            "content_hash": texts[doc],
+            "skill_id": np.array(mentions.skill_ids, dtype=object)[
+                np.frombuffer(mentions.skill, dtype=np.int32)
+            ],
+            "start_char": np.frombuffer(mentions.start, dtype=np.int32),
+            "end_char": np.frombuffer(mentions.end, dtype=np.int32),
+            "surface": np.array(mentions.surface, dtype=object),
+            "section": np.array(mentions.sections, dtype=object)[
+                np.frombuffer(mentions.section, dtype=np.int32)
+            ],
+            "rule": np.array(mentions.rules, dtype=object)[
+                np.frombuffer(mentions.rule, dtype=np.int32)
+            ],
+        }
+        if not kept.all():
+            columns = {name: values[kept] for name, values in columns.items()}
+        with _scanned(con, "batch_mentions", columns):
+            con.execute(
+                """
+                insert into raw_mentions
+                select content_hash, ?, skill_id, start_char, end_char, surface, section, rule
+                from batch_mentions
+                """,
+                [taxonomy_version],
+            )

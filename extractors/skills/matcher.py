@@ -26,6 +26,7 @@ from spacy.util import compile_prefix_regex
 
 from extractors.skills.affixes import infix_finditer, suffix_search
 from extractors.skills.lexemes import with_shortcuts
+from extractors.skills.mentions import MentionColumns
 from extractors.skills.pool import ExtractorPool, PlainExtraction, chunked
 from extractors.skills.rules import ContextRule, RuleSet, pattern_attributes
 from extractors.skills.sections import map_sections
@@ -616,6 +617,15 @@ def _window(doc: Doc, start: int, end: int, width: int) -> tuple[int, int]:
 
 def to_plain(extraction: Extraction) -> PlainExtraction:
     return (extraction.doc_id, extraction.skills, tuple(map(tuple, extraction.mentions)))
+
+
+def to_columns(extractions: Iterable[Extraction]) -> MentionColumns:
+    """The mentions of these extractions (a batch's, every text once), column by column."""
+    extractions = list(extractions)
+    return MentionColumns.of(
+        [e.doc_id for e in extractions],
+        ((e.doc_id, *mention) for e in extractions for mention in e.mentions),
+    )
 
 
 def from_plain(plain: PlainExtraction) -> Extraction:

@@ -9,12 +9,13 @@ import and a matcher it would never use: about 2 s of every run that extracts in
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+from extractors.skills.mentions import MentionColumns
 from extractors.skills.taxonomy import Taxonomy
 from extractors.workers import started_executor, stop_now, wait_until_started
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 # What a worker process sends back: plain tuples pickle far cheaper than Docs or dataclasses.
 PlainMention = tuple[str, int, int, str, str, str]
 PlainExtraction = tuple[str, tuple[str, ...], tuple[PlainMention, ...]]
+
+
+ChunkResult = TypeVar("ChunkResult")  # what a worker task returns per chunk
 
 
 class WorkerDied(RuntimeError):
@@ -98,10 +102,23 @@ class ExtractorPool:
     ) -> Iterator[list[PlainExtraction]]:
         """Plain extractions per chunk, in input order; input chunks are consumed lazily.
         Raises WorkerDied when a worker process ends before returning its chunk."""
-        in_flight: deque[Future[list[PlainExtraction]]] = deque()
+        return self._map(extract_chunk, chunks)
+
+    def map_mention_chunks(
+        self, chunks: Iterable[list[tuple[str, str]]]
+    ) -> Iterator[MentionColumns]:
+        """Each chunk's mentions, column by column (what an ingest lands), as map_chunks."""
+        return self._map(extract_chunk_mentions, chunks)
+
+    def _map(
+        self,
+        task: Callable[[list[tuple[str, str]]], ChunkResult],
+        chunks: Iterable[list[tuple[str, str]]],
+    ) -> Iterator[ChunkResult]:
+        in_flight: deque[Future[ChunkResult]] = deque()
         try:
             for chunk in chunks:
-                in_flight.append(self._executor.submit(extract_chunk, chunk))
+                in_flight.append(self._executor.submit(task, chunk))
                 if len(in_flight) >= self.window:
                     yield in_flight.popleft().result()
             while in_flight:
@@ -142,3 +159,10 @@ def extract_chunk(chunk: list[tuple[str, str]]) -> list[PlainExtraction]:
 
     assert _WORKER is not None, "worker used before init_worker"
     return [to_plain(e) for e in _WORKER.extract_many(chunk, batch_size=_WORKER_BATCH)]
+
+
+def extract_chunk_mentions(chunk: list[tuple[str, str]]) -> MentionColumns:
+    from extractors.skills.matcher import to_columns
+
+    assert _WORKER is not None, "worker used before init_worker"
+    return to_columns(_WORKER.extract_many(chunk, batch_size=_WORKER_BATCH))

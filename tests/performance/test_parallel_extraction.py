@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from extractors.skills.matcher import to_plain
+from extractors.skills.mentions import MentionColumns
 from extractors.skills.pool import ExtractorPool
 from skillpulse import pipeline
 from warehouse import raw_store
@@ -49,13 +49,18 @@ def test_pool_chunks_are_consumed_lazily(skill_extractor) -> None:  # type: igno
     assert len(rest) == 9
 
 
-def test_plain_mention_rows_equal_mention_rows(skill_extractor) -> None:  # type: ignore[no-untyped-def]
-    extractions = list(skill_extractor.extract_many(TEXTS))
-    expected = pipeline.mention_rows(extractions, "v1")
-    got = pipeline.plain_mention_rows([to_plain(e) for e in extractions], "v1")
+def test_the_pools_mention_columns_hold_the_serial_extractions_mentions(skill_extractor) -> None:  # type: ignore[no-untyped-def]
+    distinct = list(dict(TEXTS).items())
+    expected = [
+        (e.doc_id, "v1", m.skill, m.start, m.end, m.text, m.section, m.rule)
+        for e in skill_extractor.extract_many(distinct)
+        for m in e.mentions
+    ]
+    with ExtractorPool(skill_extractor.taxonomy, processes=2) as pool:
+        chunks = list(pool.map_mention_chunks([distinct[:2], distinct[2:], []]))
     assert len(expected) > 5
-    assert got == expected
-    assert pipeline.plain_mention_rows([], "v1") == []
+    assert [c.doc_ids for c in chunks] == [["a", "b"], ["c", "d", "e"], []]
+    assert [row for c in chunks for row in c.rows("v1")] == expected
 
 
 def _raw_store_with_postings(path: Path, texts: list[str]) -> duckdb.DuckDBPyConnection:
@@ -123,7 +128,7 @@ def test_iter_pending_texts_streams_while_the_caller_writes(tmp_path: Path) -> N
     got = []
     for batch in raw_store.iter_pending_texts(con, "v1", 10):
         got.extend(batch)
-        raw_store.land_extractions(con, "v1", [h for h, _ in batch], [])
+        raw_store.land_extractions(con, "v1", MentionColumns.of([h for h, _ in batch], []))
     assert sorted(t for _, t in got) == sorted(texts)
     assert raw_store.count_pending(con, "v1") == 0
 
@@ -168,8 +173,8 @@ def test_a_worker_killed_mid_run_fails_the_run_instead_of_hanging(skill_extracto
         raise outcome[0]
 
 
-def test_mentions_table_keeps_the_first_row_per_text_start_and_skill() -> None:
-    from extractors.skills.matcher import Extraction, Mention
+def test_mention_columns_keep_the_first_mention_per_text_start_and_skill() -> None:
+    from extractors.skills.matcher import Extraction, Mention, to_columns
 
     first = Mention("python", 0, 6, "Python", "body", "alias")
     repeat = Mention("python", 0, 6, "python", "skills", "gated_alias")
@@ -178,7 +183,7 @@ def test_mentions_table_keeps_the_first_row_per_text_start_and_skill() -> None:
         Extraction("h1", ("programming", "python"), (first, repeat, other_skill)),
         Extraction("h2", ("python",), (repeat,)),
     ]
-    assert pipeline.mention_rows(extractions, "v9") == [
+    assert to_columns(extractions).rows("v9") == [
         ("h1", "v9", "python", 0, 6, "Python", "body", "alias"),
         ("h1", "v9", "programming", 0, 6, "Python", "body", "alias"),
         ("h2", "v9", "python", 0, 6, "python", "skills", "gated_alias"),

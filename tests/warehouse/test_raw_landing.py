@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from extractors.skills.mentions import MentionColumns
 from skillpulse import landing
 from warehouse import raw_store
 from warehouse.files import wal_of
@@ -538,23 +539,14 @@ def test_payloads_stored_before_compression_read_back_as_received(tmp_path: Path
         con.close()
 
 
-def mentions_of(*rows: tuple[str, str, int]) -> list[tuple]:
-    """(content_hash, skill_id, start_char) as the rows skillpulse.extraction makes."""
-    return raw_store.as_rows(
+def mentions_of(texts: list[str], *found: tuple[str, str, int]) -> MentionColumns:
+    """A batch of these texts with these (content_hash, skill_id, start_char) mentions."""
+    return MentionColumns.of(
+        texts,
         [
-            {
-                "content_hash": content_hash,
-                "taxonomy_version": "v1",
-                "skill_id": skill_id,
-                "start_char": start,
-                "end_char": start + 6,
-                "surface": "Python",
-                "section": "body",
-                "rule": "alias",
-            }
-            for content_hash, skill_id, start in rows
+            (text, skill_id, start, start + 6, "Python", "body", "alias")
+            for text, skill_id, start in found
         ],
-        raw_store.MENTION_COLUMNS,
     )
 
 
@@ -565,9 +557,11 @@ def stored_mentions(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
 
 
 def test_a_batch_landed_twice_keeps_one_row_per_mention(con) -> None:  # type: ignore[no-untyped-def]
-    batch = mentions_of(("h1", "python", 0), ("h1", "sql", 10), ("h2", "python", 3))
-    raw_store.land_extractions(con, "v1", ["h1", "h2", "h3"], batch)
-    raw_store.land_extractions(con, "v1", ["h1", "h2", "h3"], batch)
+    batch = mentions_of(
+        ["h1", "h2", "h3"], ("h1", "python", 0), ("h1", "sql", 10), ("h2", "python", 3)
+    )
+    raw_store.land_extractions(con, "v1", batch)
+    raw_store.land_extractions(con, "v1", batch)
     assert stored_mentions(con) == [("h1", "python", 0), ("h1", "sql", 10), ("h2", "python", 3)]
     assert con.execute("select content_hash from raw_extractions order by all").fetchall() == [
         ("h1",),
@@ -577,12 +571,39 @@ def test_a_batch_landed_twice_keeps_one_row_per_mention(con) -> None:  # type: i
 
 
 def test_only_texts_not_yet_extracted_land_their_mentions(con) -> None:  # type: ignore[no-untyped-def]
-    raw_store.land_extractions(con, "v1", ["h1"], mentions_of(("h1", "python", 0)))
+    raw_store.land_extractions(con, "v1", mentions_of(["h1"], ("h1", "python", 0)))
     # h1 again with a different answer (say, a worker retried): the first extraction stands.
     raw_store.land_extractions(
-        con, "v1", ["h1", "h2"], mentions_of(("h1", "java", 5), ("h2", "sql", 1))
+        con, "v1", mentions_of(["h1", "h2"], ("h1", "java", 5), ("h2", "sql", 1))
     )
     assert stored_mentions(con) == [("h1", "python", 0), ("h2", "sql", 1)]
+
+
+def test_mentions_land_column_for_column_whatever_their_text(con) -> None:  # type: ignore[no-untyped-def]
+    found = [
+        ("h2", "rust", 2_000_000_000, 2_000_000_006, "🚀 Rust", "about us", "alias"),
+        ("h1", "c++", 0, 3, "C++", "body", "alias"),
+        ("h1", "pandas", 7, 13, "pändas\x00'; drop table raw_mentions; --", "body", "gated#1"),
+        ("h2", "c++", 5, 8, "", "body", "alias"),
+    ]
+    raw_store.land_extractions(con, "v3", MentionColumns.of(["h1", "h2"], found), known_new=True)
+    assert con.execute(
+        "select * from raw_mentions order by content_hash, start_char"
+    ).fetchall() == [
+        ("h1", "v3", "c++", 0, 3, "C++", "body", "alias"),
+        (
+            "h1",
+            "v3",
+            "pandas",
+            7,
+            13,
+            "pändas\x00'; drop table raw_mentions; --",
+            "body",
+            "gated#1",
+        ),
+        ("h2", "v3", "c++", 5, 8, "", "body", "alias"),
+        ("h2", "v3", "rust", 2_000_000_000, 2_000_000_006, "🚀 Rust", "about us", "alias"),
+    ]
 
 
 def test_a_store_whose_mentions_had_the_old_primary_key_is_rebuilt_without_it(
@@ -626,7 +647,7 @@ def test_a_row_the_store_refuses_fails_with_the_stores_own_reason(con) -> None: 
     assert con.execute("select count(*) from raw_postings").fetchone() == (0,)
     with pytest.raises(duckdb.ConstraintException, match=r"raw_mentions\.\"?skill_id"):
         raw_store.land_extractions(
-            con, "v1", ["h1"], [("h1", "v1", None, 0, 6, "Python", "body", "alias")]
+            con, "v1", MentionColumns.of(["h1"], [("h1", None, 0, 6, "Python", "body", "alias")])
         )
     assert con.execute("select count(*) from raw_extractions").fetchone() == (0,)
 
@@ -714,7 +735,7 @@ def test_grouped_landings_commit_together_once_the_group_holds_enough_rows(con) 
         )
         assert committed_postings(con) == ["a", "b", "c"]
         raw_store.land_extractions(
-            con, "v1", ["h1"], mentions_of(("h1", "python", 0)), commits=commits
+            con, "v1", mentions_of(["h1"], ("h1", "python", 0)), commits=commits
         )
         assert committed_mentions(con) == 0
     # The block's end commits what is open.
@@ -725,7 +746,7 @@ def test_a_checkpoint_runs_between_groups_and_is_refused_inside_one(con) -> None
     with raw_store.GroupedCommits(con, rows_per_commit=10) as commits:
         commits.checkpoint()  # nothing open: DuckDB checkpoints
         raw_store.land_extractions(
-            con, "v1", ["h1"], mentions_of(("h1", "python", 0)), commits=commits
+            con, "v1", mentions_of(["h1"], ("h1", "python", 0)), commits=commits
         )
         # Inside the open group DuckDB would refuse, and then roll the group back at commit.
         with pytest.raises(RuntimeError, match="open group"):
@@ -817,8 +838,7 @@ def test_a_batch_known_new_marks_every_text_and_lands_every_mention(con) -> None
     raw_store.land_extractions(
         con,
         "v1",
-        ["h1", "h2", "h1"],
-        mentions_of(("h1", "python", 0), ("h2", "sql", 4)),
+        mentions_of(["h1", "h2", "h1"], ("h1", "python", 0), ("h2", "sql", 4)),
         known_new=True,
     )
     assert con.execute(
@@ -830,13 +850,12 @@ def test_a_batch_known_new_marks_every_text_and_lands_every_mention(con) -> None
 
 
 def test_a_batch_known_new_that_is_not_fails_whole_and_doubles_nothing(con) -> None:  # type: ignore[no-untyped-def]
-    raw_store.land_extractions(con, "v1", ["h1"], mentions_of(("h1", "python", 0)))
+    raw_store.land_extractions(con, "v1", mentions_of(["h1"], ("h1", "python", 0)))
     with pytest.raises(duckdb.ConstraintException):
         raw_store.land_extractions(
             con,
             "v1",
-            ["h2", "h1"],
-            mentions_of(("h2", "sql", 4), ("h1", "python", 0)),
+            mentions_of(["h2", "h1"], ("h2", "sql", 4), ("h1", "python", 0)),
             known_new=True,
         )
     assert con.execute("select content_hash from raw_extractions").fetchall() == [("h1",)]

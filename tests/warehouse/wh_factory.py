@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from extractors.skills.mentions import MentionColumns
 from extractors.skills.taxonomy import Taxonomy
 from skillpulse.pipeline import taxonomy_seeds
 from warehouse import raw_store
@@ -77,24 +78,22 @@ def land(db: Path, postings: list[P], taxonomy: Taxonomy, run_id: str = "run-1")
         raw_store.land_source_result(
             con, run_id, None, [], raw_store.as_rows(rows, raw_store.POSTING_COLUMNS), []
         )
-        # Postings sharing a text share its mentions: one row per text × start × skill.
-        unique = {
-            (row["content_hash"], i, skill): {
-                "content_hash": row["content_hash"],
-                "taxonomy_version": taxonomy.version,
-                "skill_id": skill,
-                "start_char": i,
-                "end_char": i + 1,
-                "surface": skill,
-                "section": p.sections[i] if p.sections is not None else "body",
-                "rule": "test",
-            }
+        # Postings sharing a text share its mentions: one per text × start × skill.
+        found = [
+            (
+                str(row["content_hash"]),
+                skill,
+                i,
+                i + 1,
+                skill,
+                p.sections[i] if p.sections is not None else "body",
+                "test",
+            )
             for p, row in zip(postings, rows, strict=True)
             for i, skill in enumerate(p.skills)
-        }
-        mentions = raw_store.as_rows(unique.values(), raw_store.MENTION_COLUMNS)
+        ]
         hashes = sorted({str(row["content_hash"]) for row in rows})
-        raw_store.land_extractions(con, taxonomy.version, hashes, mentions)
+        raw_store.land_extractions(con, taxonomy.version, MentionColumns.of(hashes, found))
     finally:
         con.close()
 

@@ -1,0 +1,57 @@
+"""MentionColumns: a batch's mentions column by column, as workers send them and the store lands them."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from extractors.skills.mentions import MentionColumns
+
+
+def test_values_are_coded_in_the_order_they_first_come() -> None:
+    columns = MentionColumns.of(
+        ["h1", "h2", "h3"],
+        [
+            ("h2", "sql", 4, 7, "SQL", "requirements", "alias"),
+            ("h1", "python", 0, 6, "Python", "body", "alias"),
+            ("h2", "python", 9, 15, "python", "body", "gated_alias+spark#2"),
+        ],
+    )
+    assert columns.doc_ids == ["h1", "h2", "h3"]
+    assert columns.skill_ids == ["sql", "python"]
+    assert columns.sections == ["requirements", "body"]
+    assert columns.rules == ["alias", "gated_alias+spark#2"]
+    assert list(columns.doc) == [1, 0, 1]
+    assert list(columns.skill) == [0, 1, 1]
+    assert list(columns.section) == [0, 1, 1]
+    assert list(columns.rule) == [0, 0, 1]
+    assert (list(columns.start), list(columns.end)) == ([4, 0, 9], [7, 6, 15])
+    assert len(columns) == 3
+    assert columns.rows("v2") == [
+        ("h2", "v2", "sql", 4, 7, "SQL", "requirements", "alias"),
+        ("h1", "v2", "python", 0, 6, "Python", "body", "alias"),
+        ("h2", "v2", "python", 9, 15, "python", "body", "gated_alias+spark#2"),
+    ]
+
+
+def test_a_text_named_twice_is_one_text_and_a_text_without_mentions_is_kept() -> None:
+    columns = MentionColumns.of(["h1", "h2", "h1"], [])
+    assert columns.doc_ids == ["h1", "h2"]
+    assert len(columns) == 0
+    assert columns.rows("v1") == []
+
+
+def test_a_mention_of_a_text_outside_the_batch_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="'h9', not one of the batch"):
+        MentionColumns.of(["h1"], [("h9", "python", 0, 6, "Python", "body", "alias")])
+
+
+def test_columns_travel_between_processes_unchanged() -> None:
+    columns = MentionColumns.of(
+        ["h1"],
+        [("h1", "c++", 3, 6, "C++", "body", "alias"), ("h1", "go", 8, 10, "Go", "body", "x")],
+    )
+    again = pickle.loads(pickle.dumps(columns))
+    assert again == columns
+    assert again.rows("v1") == columns.rows("v1")
