@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,7 +94,7 @@ def extract_pending(
         if isinstance(extractor, Taxonomy):
             extractor = SkillExtractor(taxonomy)
         for batch in batches:
-            landed(to_columns(extractor.extract_many(batch)))
+            landed(to_columns(extractor.extract_many(batch), version))
     return done
 
 
@@ -152,19 +151,31 @@ def pending_batches(
     return list(raw_store.iter_pending_texts(con, taxonomy_version, batch_size))
 
 
-@lru_cache(maxsize=4)
-def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
-    """One extractor per process and taxonomy file: building the matcher is the slow part."""
-    from extractors.skills.matcher import SkillExtractor
+# One extractor per process, for the taxonomy's current version (see cached_extractor).
+_EXTRACTORS: dict[str, SkillExtractor] = {}
 
-    return SkillExtractor(load_taxonomy(Path(taxonomy_path) if taxonomy_path else None))
+
+def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
+    """This process's extractor for the taxonomy file as it is now: building the matcher is the
+    slow part, so it is kept, and rebuilt only when the file's version changes (a long-lived
+    process, such as a served flow, outlives edits to it). Reading the file takes milliseconds.
+    """
+    taxonomy = load_taxonomy(Path(taxonomy_path) if taxonomy_path else None)
+    extractor = _EXTRACTORS.get(taxonomy.version)
+    if extractor is None:
+        from extractors.skills.matcher import SkillExtractor
+
+        _EXTRACTORS.clear()  # an earlier version is not asked for again
+        extractor = _EXTRACTORS[taxonomy.version] = SkillExtractor(taxonomy)
+    return extractor
 
 
 def extract_batch(batch: list[tuple[str, str]], taxonomy_path: str | None) -> MentionColumns:
     """The mentions of one batch of (content_hash, text); pure, so it can run on any worker."""
     from extractors.skills.matcher import to_columns
 
-    return to_columns(cached_extractor(taxonomy_path).extract_many(batch))
+    extractor = cached_extractor(taxonomy_path)
+    return to_columns(extractor.extract_many(batch), extractor.taxonomy.version)
 
 
 def land_extraction_batch(

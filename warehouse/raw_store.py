@@ -18,6 +18,7 @@ import contextlib
 import logging
 import os
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger("skillpulse")
 
 # The rows the landing functions take, column for column; sql/raw has the stored types.
+# Mentions come as columns (MentionColumns); MENTION_COLUMNS names raw_mentions' own.
 POSTING_COLUMNS = (
     "source",
     "board",
@@ -226,8 +228,8 @@ def _scanned(
 ) -> Iterator[None]:
     """`columns` (numpy arrays of one length) readable as `name` for the block.
 
-    Unregistered when the block succeeds; as with _staged, not when it fails, where the
-    aborted transaction would refuse it and hide the error.
+    Unregistered when the block succeeds. When it fails, the rollback that follows drops the
+    view; the name stays registered to the connection, and registering it again replaces it.
     """
     con.register(name, dict(columns))
     yield
@@ -986,15 +988,28 @@ def land_extractions(
     6.4M mentions per million postings, the landing process's Python per mention was CPU taken
     from the extraction workers (docs/BENCHMARKS.md item 70).
     """
+    if mentions.taxonomy_version not in (None, taxonomy_version):
+        raise ValueError(
+            f"mentions found with taxonomy {mentions.taxonomy_version} cannot be stored as "
+            f"extracted with {taxonomy_version}"
+        )
+    if not mentions.doc_ids:
+        return
     # numpy, not Arrow: building Arrow arrays from Python objects imports pandas (above).
     import numpy as np
+
+    def decoded(values: list[str], codes: array) -> np.ndarray:
+        return np.array(values, dtype=object)[np.frombuffer(codes, dtype=np.intc)]
 
     texts = np.array(mentions.doc_ids, dtype=object)
     with _transaction_of(con, commits, len(mentions)):
         with _scanned(con, "batch_texts", {"content_hash": texts}):
             if known_new:
                 con.execute(
-                    "insert into raw_extractions select content_hash, ?, ? from batch_texts",
+                    """
+                    insert into raw_extractions (content_hash, taxonomy_version, extracted_at)
+                    select content_hash, ?, ? from batch_texts
+                    """,
                     [taxonomy_version, datetime.now(UTC)],
                 )
                 landing = np.ones(len(texts), dtype=bool)
@@ -1003,7 +1018,7 @@ def land_extractions(
                     content_hash
                     for (content_hash,) in con.execute(
                         """
-                        insert into raw_extractions
+                        insert into raw_extractions (content_hash, taxonomy_version, extracted_at)
                         select content_hash, ?, now() from batch_texts
                         on conflict do nothing
                         returning content_hash
@@ -1015,29 +1030,22 @@ def land_extractions(
                 landing = np.array([h in newly_done for h in mentions.doc_ids], dtype=bool)
         if not len(mentions) or not landing.any():
             return
-        doc = np.frombuffer(mentions.doc, dtype=np.int32)
-        kept = landing[doc]
+        doc = np.frombuffer(mentions.doc, dtype=np.intc)
         columns = {
             "content_hash": texts[doc],
-            "skill_id": np.array(mentions.skill_ids, dtype=object)[
-                np.frombuffer(mentions.skill, dtype=np.int32)
-            ],
-            "start_char": np.frombuffer(mentions.start, dtype=np.int32),
-            "end_char": np.frombuffer(mentions.end, dtype=np.int32),
+            "skill_id": decoded(mentions.skill_ids, mentions.skill),
+            "start_char": np.frombuffer(mentions.start, dtype=np.intc),
+            "end_char": np.frombuffer(mentions.end, dtype=np.intc),
             "surface": np.array(mentions.surface, dtype=object),
-            "section": np.array(mentions.sections, dtype=object)[
-                np.frombuffer(mentions.section, dtype=np.int32)
-            ],
-            "rule": np.array(mentions.rules, dtype=object)[
-                np.frombuffer(mentions.rule, dtype=np.int32)
-            ],
+            "section": decoded(mentions.sections, mentions.section),
+            "rule": decoded(mentions.rules, mentions.rule),
         }
-        if not kept.all():
+        if not (kept := landing[doc]).all():
             columns = {name: values[kept] for name, values in columns.items()}
         with _scanned(con, "batch_mentions", columns):
             con.execute(
-                """
-                insert into raw_mentions
+                f"""
+                insert into raw_mentions ({", ".join(MENTION_COLUMNS)})
                 select content_hash, ?, skill_id, start_char, end_char, surface, section, rule
                 from batch_mentions
                 """,

@@ -619,12 +619,14 @@ def to_plain(extraction: Extraction) -> PlainExtraction:
     return (extraction.doc_id, extraction.skills, tuple(map(tuple, extraction.mentions)))
 
 
-def to_columns(extractions: Iterable[Extraction]) -> MentionColumns:
-    """The mentions of these extractions (a batch's, every text once), column by column."""
+def to_columns(extractions: Iterable[Extraction], taxonomy_version: str) -> MentionColumns:
+    """The mentions of these extractions (a batch's, every text once), column by column,
+    found with this version of the taxonomy."""
     extractions = list(extractions)
     return MentionColumns.of(
         [e.doc_id for e in extractions],
         ((e.doc_id, *mention) for e in extractions for mention in e.mentions),
+        taxonomy_version,
     )
 
 

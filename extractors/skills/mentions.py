@@ -22,17 +22,19 @@ from dataclasses import dataclass, field
 
 # (doc_id, skill_id, start_char, end_char, surface, section, rule): one mention as found.
 FoundMention = tuple[str, str, int, int, str, str, str]
-# array typecode of the index and offset columns: C int, 32 bits on every platform we run on.
+# array typecode of the index and offset columns: C int (numpy's intc reads them back).
 INDEX_TYPE = "i"
 
 
 @dataclass
 class MentionColumns:
-    """Mentions of one batch of texts, at most one per text × start_char × skill_id.
+    """Mentions of one batch of texts; `of` keeps at most one per text × start_char × skill_id.
 
     `doc_ids` are the batch's texts (content hashes), each once and in the batch's order, with
     or without mentions: landing marks all of them extracted. Each mention's text, skill,
     section and rule are indexes into `doc_ids`, `skill_ids`, `sections` and `rules`.
+    `taxonomy_version` is the version of the taxonomy they were found with, when known:
+    landing refuses to store them under another.
     """
 
     doc_ids: list[str] = field(default_factory=list)
@@ -46,9 +48,26 @@ class MentionColumns:
     section: array = field(default_factory=lambda: array(INDEX_TYPE))
     rule: array = field(default_factory=lambda: array(INDEX_TYPE))
     surface: list[str] = field(default_factory=list)
+    taxonomy_version: str | None = None
+
+    def __post_init__(self) -> None:
+        # Refused where the columns are made, not as a key error or a misread index later.
+        mentions = len(self.surface)
+        for name in ("doc", "skill", "start", "end", "section", "rule"):
+            if len(getattr(self, name)) != mentions:
+                raise ValueError(
+                    f"{len(getattr(self, name))} {name} values for {mentions} mentions"
+                )
+        if len(set(self.doc_ids)) != len(self.doc_ids):
+            raise ValueError("a text is named twice in the batch's doc_ids")
 
     @classmethod
-    def of(cls, doc_ids: Sequence[str], mentions: Iterable[FoundMention]) -> MentionColumns:
+    def of(
+        cls,
+        doc_ids: Sequence[str],
+        mentions: Iterable[FoundMention],
+        taxonomy_version: str | None = None,
+    ) -> MentionColumns:
         """The columns of these texts' mentions; of several mentions with the same text,
         start_char and skill_id, the first is kept. A mention of a text not in `doc_ids` is
         refused (ValueError): it could not be marked extracted with the rest."""
@@ -89,6 +108,7 @@ class MentionColumns:
             section,
             rule,
             surfaces,
+            taxonomy_version,
         )
 
     def __len__(self) -> int:

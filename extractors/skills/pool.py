@@ -1,7 +1,7 @@
 """Skill extraction in worker processes, importable without spaCy.
 
-The process that drives a pool only hands texts out and plain tuples back; each worker builds
-its own SkillExtractor. Keeping this module free of spaCy (matcher.py is imported only inside
+The process that drives a pool only hands texts out and plain data back (tuples, or a chunk's
+mentions as MentionColumns); each worker builds its own SkillExtractor. Keeping this module free of spaCy (matcher.py is imported only inside
 the workers and when a caller asks for Extraction objects) spares the driving process spaCy's
 import and a matcher it would never use: about 2 s of every run that extracts in a pool.
 """
@@ -52,7 +52,8 @@ EXTRACTION_NICENESS = 12
 
 class ExtractorPool:
     """Worker processes that each build one SkillExtractor at start and then extract chunk after
-    chunk for as long as the pool lives, returning plain tuples.
+    chunk for as long as the pool lives, returning plain tuples (map_chunks) or each chunk's
+    mentions column by column (map_mention_chunks, what an ingest lands).
 
     `SkillExtractor.extract_parallel` pays for starting processes and building extractors on
     every call, which is why it bought only 1.1–1.5×; a pool kept across a whole run's batches
@@ -165,4 +166,6 @@ def extract_chunk_mentions(chunk: list[tuple[str, str]]) -> MentionColumns:
     from extractors.skills.matcher import to_columns
 
     assert _WORKER is not None, "worker used before init_worker"
-    return to_columns(_WORKER.extract_many(chunk, batch_size=_WORKER_BATCH))
+    return to_columns(
+        _WORKER.extract_many(chunk, batch_size=_WORKER_BATCH), _WORKER.taxonomy.version
+    )

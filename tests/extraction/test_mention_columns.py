@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -47,11 +48,43 @@ def test_a_mention_of_a_text_outside_the_batch_is_refused_by_name() -> None:
         MentionColumns.of(["h1"], [("h9", "python", 0, 6, "Python", "body", "alias")])
 
 
-def test_columns_travel_between_processes_unchanged() -> None:
+def test_columns_built_by_hand_must_name_each_text_once_and_agree_in_length() -> None:
+    with pytest.raises(ValueError, match="a text is named twice"):
+        MentionColumns(doc_ids=["h1", "h1"])
+    with pytest.raises(ValueError, match="0 doc values for 1 mentions"):
+        MentionColumns(doc_ids=["h1"], surface=["Python"])
+
+
+def test_columns_keep_their_values_and_version_through_pickling() -> None:
     columns = MentionColumns.of(
         ["h1"],
         [("h1", "c++", 3, 6, "C++", "body", "alias"), ("h1", "go", 8, 10, "Go", "body", "x")],
+        taxonomy_version="2026.1+abc",
     )
     again = pickle.loads(pickle.dumps(columns))
-    assert again == columns
-    assert again.rows("v1") == columns.rows("v1")
+    assert again.taxonomy_version == "2026.1+abc"
+    assert again.rows("v1") == [
+        ("h1", "v1", "c++", 3, 6, "C++", "body", "alias"),
+        ("h1", "v1", "go", 8, 10, "Go", "body", "x"),
+    ]
+
+
+def test_a_batch_is_extracted_with_the_taxonomy_file_as_it_is_now(
+    small_taxonomy_path: Path, tmp_path: Path
+) -> None:
+    from skillpulse.extraction import cached_extractor, extract_batch
+
+    taxonomy = tmp_path / "taxonomy.toml"
+    taxonomy.write_text(small_taxonomy_path.read_text(encoding="utf-8"), encoding="utf-8")
+    batch = [("h1", "We use Python daily.")]
+    first = extract_batch(batch, str(taxonomy))
+    assert cached_extractor(str(taxonomy)) is cached_extractor(str(taxonomy))
+    assert first.taxonomy_version is not None
+    assert first.taxonomy_version.startswith("test.1+")
+    assert [row[2] for row in first.rows("x")] == ["python"]
+    # Edited while the process lives on (a served flow): the next batch uses the edit.
+    taxonomy.write_text(
+        taxonomy.read_text(encoding="utf-8").replace('version = "test.1"', 'version = "test.2"'),
+        encoding="utf-8",
+    )
+    assert extract_batch(batch, str(taxonomy)).taxonomy_version.startswith("test.2+")

@@ -60,6 +60,7 @@ def test_the_pools_mention_columns_hold_the_serial_extractions_mentions(skill_ex
         chunks = list(pool.map_mention_chunks([distinct[:2], distinct[2:], []]))
     assert len(expected) > 5
     assert [c.doc_ids for c in chunks] == [["a", "b"], ["c", "d", "e"], []]
+    assert {c.taxonomy_version for c in chunks} == {skill_extractor.taxonomy.version}
     assert [row for c in chunks for row in c.rows("v1")] == expected
 
 
@@ -183,7 +184,9 @@ def test_mention_columns_keep_the_first_mention_per_text_start_and_skill() -> No
         Extraction("h1", ("programming", "python"), (first, repeat, other_skill)),
         Extraction("h2", ("python",), (repeat,)),
     ]
-    assert to_columns(extractions).rows("v9") == [
+    columns = to_columns(extractions, "v9")
+    assert columns.taxonomy_version == "v9"
+    assert columns.rows("v9") == [
         ("h1", "v9", "python", 0, 6, "Python", "body", "alias"),
         ("h1", "v9", "programming", 0, 6, "Python", "body", "alias"),
         ("h2", "v9", "python", 0, 6, "python", "skills", "gated_alias"),

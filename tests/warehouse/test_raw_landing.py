@@ -862,6 +862,29 @@ def test_a_batch_known_new_that_is_not_fails_whole_and_doubles_nothing(con) -> N
     assert con.execute("select content_hash, skill_id from raw_mentions").fetchall() == [
         ("h1", "python")
     ]
+    # The connection lands the next batch as usual after the rollback.
+    raw_store.land_extractions(con, "v1", mentions_of(["h3"], ("h3", "go", 2)), known_new=True)
+    assert stored_mentions(con) == [("h1", "python", 0), ("h3", "go", 2)]
+
+
+def test_an_empty_batch_lands_nothing(con) -> None:  # type: ignore[no-untyped-def]
+    raw_store.land_extractions(con, "v1", MentionColumns.of([], []), known_new=True)
+    raw_store.land_extractions(con, "v1", MentionColumns.of([], []))
+    assert con.execute("select count(*) from raw_extractions").fetchone() == (0,)
+    assert stored_mentions(con) == []
+
+
+def test_mentions_found_with_another_taxonomy_are_refused(con) -> None:  # type: ignore[no-untyped-def]
+    found = MentionColumns.of(
+        ["h1"], [("h1", "python", 0, 6, "Python", "body", "alias")], taxonomy_version="v1"
+    )
+    with pytest.raises(
+        ValueError, match=r"found with taxonomy v1 cannot be stored as extracted with v2"
+    ):
+        raw_store.land_extractions(con, "v2", found)
+    assert con.execute("select count(*) from raw_extractions").fetchone() == (0,)
+    raw_store.land_extractions(con, "v1", found)
+    assert stored_mentions(con) == [("h1", "python", 0)]
 
 
 def test_a_sweep_leaves_what_write_body_never_makes_and_counts_what_it_cannot_remove(
