@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -151,8 +152,10 @@ def pending_batches(
     return list(raw_store.iter_pending_texts(con, taxonomy_version, batch_size))
 
 
-# One extractor per process, for the taxonomy's current version (see cached_extractor).
+# One extractor per process, for the taxonomy's current version (see cached_extractor). The
+# lock keeps threads (Prefect's task runner) from building one each for the same version.
 _EXTRACTORS: dict[str, SkillExtractor] = {}
+_EXTRACTORS_LOCK = threading.Lock()
 
 
 def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
@@ -161,12 +164,13 @@ def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
     process, such as a served flow, outlives edits to it). Reading the file takes milliseconds.
     """
     taxonomy = load_taxonomy(Path(taxonomy_path) if taxonomy_path else None)
-    extractor = _EXTRACTORS.get(taxonomy.version)
-    if extractor is None:
-        from extractors.skills.matcher import SkillExtractor
+    with _EXTRACTORS_LOCK:
+        extractor = _EXTRACTORS.get(taxonomy.version)
+        if extractor is None:
+            from extractors.skills.matcher import SkillExtractor
 
-        _EXTRACTORS.clear()  # an earlier version is not asked for again
-        extractor = _EXTRACTORS[taxonomy.version] = SkillExtractor(taxonomy)
+            _EXTRACTORS.clear()  # an earlier version is not asked for again
+            extractor = _EXTRACTORS[taxonomy.version] = SkillExtractor(taxonomy)
     return extractor
 
 

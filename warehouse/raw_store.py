@@ -991,17 +991,35 @@ def land_extractions(
     if mentions.taxonomy_version not in (None, taxonomy_version):
         raise ValueError(
             f"mentions found with taxonomy {mentions.taxonomy_version} cannot be stored as "
-            f"extracted with {taxonomy_version}"
+            f"extracted with {taxonomy_version}: the taxonomy changed during the run; run "
+            "again to extract with the new one"
         )
     if not mentions.doc_ids:
         return
     # numpy, not Arrow: building Arrow arrays from Python objects imports pandas (above).
     import numpy as np
 
-    def decoded(values: list[str], codes: array) -> np.ndarray:
-        return np.array(values, dtype=object)[np.frombuffer(codes, dtype=np.intc)]
+    def codes_into(values: list[str], codes: array, name: str) -> np.ndarray:
+        # A code out of range would wrap (negative) or fail mid-transaction: refused first.
+        found = np.frombuffer(codes, dtype=np.intc)
+        if len(found) and (found.min() < 0 or found.max() >= len(values)):
+            raise ValueError(f"a mention's {name} index is outside the batch's {len(values)}")
+        return found
+
+    def decoded(values: list[str], codes: array, name: str) -> np.ndarray:
+        return np.array(values, dtype=object)[codes_into(values, codes, name)]
 
     texts = np.array(mentions.doc_ids, dtype=object)
+    doc = codes_into(mentions.doc_ids, mentions.doc, "text")
+    columns = {
+        "content_hash": texts[doc],
+        "skill_id": decoded(mentions.skill_ids, mentions.skill, "skill"),
+        "start_char": np.frombuffer(mentions.start, dtype=np.intc),
+        "end_char": np.frombuffer(mentions.end, dtype=np.intc),
+        "surface": np.array(mentions.surface, dtype=object),
+        "section": decoded(mentions.sections, mentions.section, "section"),
+        "rule": decoded(mentions.rules, mentions.rule, "rule"),
+    }
     with _transaction_of(con, commits, len(mentions)):
         with _scanned(con, "batch_texts", {"content_hash": texts}):
             if known_new:
@@ -1030,16 +1048,6 @@ def land_extractions(
                 landing = np.array([h in newly_done for h in mentions.doc_ids], dtype=bool)
         if not len(mentions) or not landing.any():
             return
-        doc = np.frombuffer(mentions.doc, dtype=np.intc)
-        columns = {
-            "content_hash": texts[doc],
-            "skill_id": decoded(mentions.skill_ids, mentions.skill),
-            "start_char": np.frombuffer(mentions.start, dtype=np.intc),
-            "end_char": np.frombuffer(mentions.end, dtype=np.intc),
-            "surface": np.array(mentions.surface, dtype=object),
-            "section": decoded(mentions.sections, mentions.section),
-            "rule": decoded(mentions.rules, mentions.rule),
-        }
         if not (kept := landing[doc]).all():
             columns = {name: values[kept] for name, values in columns.items()}
         with _scanned(con, "batch_mentions", columns):

@@ -51,7 +51,8 @@ class MentionColumns:
     taxonomy_version: str | None = None
 
     def __post_init__(self) -> None:
-        # Refused where the columns are made, not as a key error or a misread index later.
+        # Refused where the columns are made (pickling restores them without this check;
+        # landing checks the indexes' range again).
         mentions = len(self.surface)
         for name in ("doc", "skill", "start", "end", "section", "rule"):
             if len(getattr(self, name)) != mentions:

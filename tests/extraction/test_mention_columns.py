@@ -55,7 +55,7 @@ def test_columns_built_by_hand_must_name_each_text_once_and_agree_in_length() ->
         MentionColumns(doc_ids=["h1"], surface=["Python"])
 
 
-def test_columns_keep_their_values_and_version_through_pickling() -> None:
+def test_columns_made_by_of_keep_their_version_and_values_through_pickling() -> None:
     columns = MentionColumns.of(
         ["h1"],
         [("h1", "c++", 3, 6, "C++", "body", "alias"), ("h1", "go", 8, 10, "Go", "body", "x")],

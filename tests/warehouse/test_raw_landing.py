@@ -867,24 +867,41 @@ def test_a_batch_known_new_that_is_not_fails_whole_and_doubles_nothing(con) -> N
     assert stored_mentions(con) == [("h1", "python", 0), ("h3", "go", 2)]
 
 
-def test_an_empty_batch_lands_nothing(con) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_batch_touches_nothing(con, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    def no_scan(*args: object) -> None:
+        raise AssertionError("an empty batch registered arrays")
+
+    monkeypatch.setattr(raw_store, "_scanned", no_scan)
     raw_store.land_extractions(con, "v1", MentionColumns.of([], []), known_new=True)
     raw_store.land_extractions(con, "v1", MentionColumns.of([], []))
     assert con.execute("select count(*) from raw_extractions").fetchone() == (0,)
-    assert stored_mentions(con) == []
 
 
-def test_mentions_found_with_another_taxonomy_are_refused(con) -> None:  # type: ignore[no-untyped-def]
+def test_mentions_found_with_another_taxonomy_are_refused_before_anything_is_written(con) -> None:  # type: ignore[no-untyped-def]
     found = MentionColumns.of(
         ["h1"], [("h1", "python", 0, 6, "Python", "body", "alias")], taxonomy_version="v1"
     )
-    with pytest.raises(
-        ValueError, match=r"found with taxonomy v1 cannot be stored as extracted with v2"
-    ):
-        raw_store.land_extractions(con, "v2", found)
-    assert con.execute("select count(*) from raw_extractions").fetchone() == (0,)
+    with raw_store.GroupedCommits(con) as commits:
+        raw_store.land_extractions(con, "v2", mentions_of(["h0"], ("h0", "go", 1)), commits)
+        with pytest.raises(ValueError, match=r"found with taxonomy v1 cannot be stored as .* v2"):
+            raw_store.land_extractions(con, "v2", found, commits)
+    # Refused before the group was touched: the batch landed before it stays.
+    assert stored_mentions(con) == [("h0", "go", 1)]
     raw_store.land_extractions(con, "v1", found)
-    assert stored_mentions(con) == [("h1", "python", 0)]
+    assert stored_mentions(con) == [("h0", "go", 1), ("h1", "python", 0)]
+
+
+def test_a_mention_index_outside_the_batch_is_refused_before_anything_is_written(con) -> None:  # type: ignore[no-untyped-def]
+    from array import array
+
+    columns = mentions_of(["h1"], ("h1", "python", 0))
+    columns.doc = array("i", [-1])  # would wrap to the last text in numpy
+    with pytest.raises(ValueError, match=r"a mention's text index is outside the batch's 1"):
+        raw_store.land_extractions(con, "v1", columns, known_new=True)
+    columns.doc, columns.skill = array("i", [0]), array("i", [1])
+    with pytest.raises(ValueError, match=r"a mention's skill index is outside the batch's 1"):
+        raw_store.land_extractions(con, "v1", columns, known_new=True)
+    assert con.execute("select count(*) from raw_extractions").fetchone() == (0,)
 
 
 def test_a_sweep_leaves_what_write_body_never_makes_and_counts_what_it_cannot_remove(
