@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,8 +104,36 @@ def start(command: list[str], **kwargs: object) -> subprocess.Popen[str]:
     )
 
 
+class Spooled:
+    """A child process whose output goes to temporary files, not pipes.
+
+    kill_when and timed_run poll a child without reading it: through a pipe, a child that
+    wrote more than the pipe holds (64 KB) would block there, never reach the point a test
+    waits for, and the test would hang or miss its kill point. A file never fills.
+    """
+
+    def __init__(self, command: list[str]) -> None:
+        # Outlives this call: finished() reads and closes it once the child has ended.
+        self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=self._stderr, text=True
+        )
+        self.pid = self.process.pid
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def finished(self, timeout_s: float = 30) -> tuple[int, str]:
+        """Its exit code and stderr, once it has ended (waiting up to `timeout_s`)."""
+        returncode = self.process.wait(timeout=timeout_s)
+        self._stderr.seek(0)
+        stderr = self._stderr.read()
+        self._stderr.close()
+        return returncode, stderr
+
+
 def kill_when(
-    child: subprocess.Popen[str], ready: Callable[[], bool], delay_s: float, timeout_s: float = 60
+    child: Spooled, ready: Callable[[], bool], delay_s: float, timeout_s: float = 60
 ) -> bool:
     """SIGKILL the child `delay_s` after `ready()` first holds; False if it ended before that
     (or `ready()` never held), saying why on stdout, which pytest shows when a test fails."""
@@ -119,17 +148,17 @@ def kill_when(
         _report_missed(child, f"within {delay_s} s of being ready")
         return False
     os.kill(child.pid, signal.SIGKILL)
-    child.communicate(timeout=30)
+    child.finished()
     return True
 
 
-def _report_missed(child: subprocess.Popen[str], when: str) -> None:
+def _report_missed(child: Spooled, when: str) -> None:
     """Print why a kill point was missed: the child's exit code and the end of its stderr."""
     if child.poll() is None:
         print(f"kill point missed: pid {child.pid} still running, never ready; left running")
         return
-    _, stderr = child.communicate(timeout=30)
-    print(f"kill point missed: pid {child.pid} ended {when}, exit code {child.returncode}")
+    returncode, stderr = child.finished()
+    print(f"kill point missed: pid {child.pid} ended {when}, exit code {returncode}")
     print(stderr[-2000:])
 
 
@@ -160,24 +189,30 @@ class StageSeconds:
     build: float  # from starting the build to the run's end
 
 
-def timed_run(command: list[str], db: Path) -> tuple[int, str, StageSeconds]:
+def timed_run(
+    command: list[str], db: Path, timeout_s: float = 600
+) -> tuple[int, str, StageSeconds]:
     """Run `command` to its end, watching for its run lock and its build's scratch file (as
     the kill points do); its exit code, its stderr and how long it spent in each stage."""
-    child = start(command)
+    child = Spooled(command)
     holds_lock, builds = lock_held(db, child.pid), building(db, child.pid)
     locked_at = build_at = None
+    deadline = time.monotonic() + timeout_s
     while child.poll() is None:
         now = time.monotonic()
+        if now > deadline:
+            child.process.kill()
+            raise AssertionError(f"the run did not end within {timeout_s} s; killed")
         if locked_at is None and holds_lock():
             locked_at = now
         if build_at is None and builds():
             build_at = now
         time.sleep(0.005)
     ended_at = time.monotonic()
-    _, stderr = child.communicate(timeout=30)
+    returncode, stderr = child.finished()
     if locked_at is None or build_at is None:
         raise AssertionError(f"the run showed no lock or no build, stderr: {stderr[-2000:]}")
-    return child.returncode, stderr, StageSeconds(build_at - locked_at, ended_at - build_at)
+    return returncode, stderr, StageSeconds(build_at - locked_at, ended_at - build_at)
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:

@@ -20,6 +20,7 @@ import pytest
 from conftest import record_figure
 from killing import (
     REPO,
+    Spooled,
     StageSeconds,
     building,
     ingest_command,
@@ -105,7 +106,7 @@ def test_kill_9_at_every_stage_then_one_run_equals_a_clean_run(
     killed = []
     for stage, ready, share in KILL_POINTS:
         stage_seconds = clean.seconds.build if ready is building else clean.seconds.before_build
-        child = start(ingest_command(jsonl, db, small_taxonomy_path))
+        child = Spooled(ingest_command(jsonl, db, small_taxonomy_path))
         if kill_when(child, ready(db, child.pid), share * stage_seconds):
             killed.append(stage)
             record_figure("process", f"SIGKILL during {stage}", 1, "rerun equals clean run")
@@ -235,3 +236,25 @@ def test_workers_stopped_halfway_through_sending_a_result_let_the_process_exit(
     )
     assert (done.returncode, done.stdout) == (0, "stopped\n"), done.stderr
     record_figure("process", "a worker stopped while sending a result", 1, "the process exits")
+
+
+# A child that writes far more than a pipe holds before it gets where a test waits for it.
+_LOUD_THEN_READY = """
+import sys, time
+from pathlib import Path
+sys.stdout.write("o" * 1_000_000)
+sys.stderr.write("e" * 1_000_000)
+sys.stdout.flush()
+sys.stderr.flush()
+Path(sys.argv[1]).touch()
+time.sleep(60)
+"""
+
+
+def test_a_child_that_writes_more_than_a_pipe_holds_still_reaches_its_kill_point(
+    tmp_path: Path,
+) -> None:
+    ready_file = tmp_path / "ready"
+    child = Spooled([sys.executable, "-c", _LOUD_THEN_READY, str(ready_file)])
+    assert kill_when(child, ready_file.exists, delay_s=0, timeout_s=20)
+    assert child.poll() == -9
