@@ -6,9 +6,9 @@ the ingest starts for that many texts (spawned processes, one extractor each, as
 skillpulse.extraction.default_processes picks) and extracting every text in the batches the
 ingest reads, each chunk's mentions coming back to this process column by column, as the
 ingest's do, and being dropped. Nothing else runs: no parsing, landing or DuckDB writes. So it
-is the least an ingest could take to extract those texts on this machine, and the ratio against it is the
-strictest one available. (Until the sixth session the ratio divided by the ingest's own extract
-stage, which also held the parent's landing of mentions.)
+is the least an ingest could take to extract those texts on this machine, and the ratio
+against it is the strictest one available. (Until the sixth session the ratio divided by the
+ingest's own extract stage, which also held the parent's landing of mentions.)
 
     python -m benchmarks.extraction_alone --raw RAW.duckdb --taxonomy TAXONOMY.toml
 prints one JSON object: texts, processes, seconds (start-up included).

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from extractors.skills.taxonomy import Taxonomy, load_taxonomy
+from extractors.skills.taxonomy import DEFAULT_TAXONOMY_PATH, Taxonomy, load_taxonomy
 from extractors.workers import processes_worth
 from skillpulse.progress import Update
 from warehouse import raw_store
@@ -152,26 +153,55 @@ def pending_batches(
     return list(raw_store.iter_pending_texts(con, taxonomy_version, batch_size))
 
 
-# One extractor per process, for the taxonomy's current version (see cached_extractor). The
-# lock keeps threads (Prefect's task runner) from building one each for the same version.
-_EXTRACTORS: dict[str, SkillExtractor] = {}
-_EXTRACTORS_LOCK = threading.Lock()
+# One extractor per process, for the taxonomy as its files are now (see cached_extractor):
+# the path asked for, the files read, their stamps, the extractor. The lock keeps threads
+# (Prefect's task runner) from building one each.
+_CACHED: tuple[str | None, list[Path], tuple[tuple[int, ...], ...], SkillExtractor] | None = None
+_CACHED_LOCK = threading.Lock()
 
 
 def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
-    """This process's extractor for the taxonomy file as it is now: building the matcher is the
-    slow part, so it is kept, and rebuilt only when the file's version changes (a long-lived
-    process, such as a served flow, outlives edits to it). Reading the file takes milliseconds.
+    """This process's extractor for the taxonomy file as it is now. Building the matcher is the
+    slow part, so the extractor is kept, and rebuilt only when the taxonomy file or its rules
+    file changes (a long-lived process, such as a served flow, outlives edits to them): their
+    inodes, sizes and modification times are checked on each call, which costs microseconds
+    where loading the taxonomy again cost ~50 ms.
     """
-    taxonomy = load_taxonomy(Path(taxonomy_path) if taxonomy_path else None)
-    with _EXTRACTORS_LOCK:
-        extractor = _EXTRACTORS.get(taxonomy.version)
-        if extractor is None:
-            from extractors.skills.matcher import SkillExtractor
+    global _CACHED
+    with _CACHED_LOCK:
+        if _CACHED is not None:
+            cached_path, files, stamps, extractor = _CACHED
+            if cached_path == taxonomy_path and stamps == _stamps(files):
+                return extractor
+        from extractors.skills.matcher import SkillExtractor
 
-            _EXTRACTORS.clear()  # an earlier version is not asked for again
-            extractor = _EXTRACTORS[taxonomy.version] = SkillExtractor(taxonomy)
-    return extractor
+        source = Path(taxonomy_path) if taxonomy_path else DEFAULT_TAXONOMY_PATH
+        # Stamped before reading: an edit made while loading shows as a change next time.
+        files = _taxonomy_files(source)
+        stamps = _stamps(files)
+        extractor = SkillExtractor(load_taxonomy(source))
+        _CACHED = (taxonomy_path, files, stamps, extractor)
+        return extractor
+
+
+def _taxonomy_files(source: Path) -> list[Path]:
+    """The taxonomy file and the rules file it names, if any (as load_taxonomy reads them)."""
+    rules = tomllib.loads(source.read_text(encoding="utf-8")).get("rules")
+    return [source, source.parent / str(rules)] if rules else [source]
+
+
+def _stamps(files: list[Path]) -> tuple[tuple[int, ...], ...]:
+    """Each file's inode, modification time and size; () for one that is gone (then loading
+    it raises, naming it)."""
+    stamps: list[tuple[int, ...]] = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            stamps.append(())
+        else:
+            stamps.append((stat.st_ino, stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
 
 
 def extract_batch(batch: list[tuple[str, str]], taxonomy_path: str | None) -> MentionColumns:

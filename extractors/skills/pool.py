@@ -1,9 +1,10 @@
 """Skill extraction in worker processes, importable without spaCy.
 
 The process that drives a pool only hands texts out and plain data back (tuples, or a chunk's
-mentions as MentionColumns); each worker builds its own SkillExtractor. Keeping this module free of spaCy (matcher.py is imported only inside
-the workers and when a caller asks for Extraction objects) spares the driving process spaCy's
-import and a matcher it would never use: about 2 s of every run that extracts in a pool.
+mentions as MentionColumns); each worker builds its own SkillExtractor. Keeping this module
+free of spaCy (matcher.py is imported only inside the workers and when a caller asks for
+Extraction objects) spares the driving process spaCy's import and a matcher it would never
+use: about 2 s of every run that extracts in a pool.
 """
 
 from __future__ import annotations

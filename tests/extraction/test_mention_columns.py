@@ -84,7 +84,23 @@ def test_a_batch_is_extracted_with_the_taxonomy_file_as_it_is_now(
     assert [row[2] for row in first.rows("x")] == ["python"]
     # Edited while the process lives on (a served flow): the next batch uses the edit.
     taxonomy.write_text(
-        taxonomy.read_text(encoding="utf-8").replace('version = "test.1"', 'version = "test.2"'),
+        taxonomy.read_text(encoding="utf-8").replace('version = "test.1"', 'version = "test.20"'),
         encoding="utf-8",
     )
-    assert extract_batch(batch, str(taxonomy)).taxonomy_version.startswith("test.2+")
+    assert extract_batch(batch, str(taxonomy)).taxonomy_version.startswith("test.20+")
+
+
+def test_an_edit_to_the_rules_file_alone_is_seen_too(tmp_path: Path) -> None:
+    from extractors.skills.taxonomy import DEFAULT_TAXONOMY_PATH
+    from skillpulse.extraction import extract_batch
+
+    taxonomy = tmp_path / "taxonomy.toml"
+    taxonomy.write_bytes(DEFAULT_TAXONOMY_PATH.read_bytes())
+    rules = tmp_path / "rules.toml"
+    rules.write_bytes(DEFAULT_TAXONOMY_PATH.with_name("rules.toml").read_bytes())
+    batch = [("h1", "We use Python daily.")]
+    before = extract_batch(batch, str(taxonomy)).taxonomy_version
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    after = extract_batch(batch, str(taxonomy)).taxonomy_version
+    assert before is not None and after is not None
+    assert after != before
