@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from extractors.skills.taxonomy import DEFAULT_TAXONOMY_PATH, Taxonomy, load_taxonomy
+from extractors.skills.taxonomy import Taxonomy, load_taxonomy, taxonomy_files
 from extractors.workers import processes_worth
 from skillpulse.progress import Update
 from warehouse import raw_store
@@ -175,19 +174,13 @@ def cached_extractor(taxonomy_path: str | None) -> SkillExtractor:
                 return extractor
         from extractors.skills.matcher import SkillExtractor
 
-        source = Path(taxonomy_path) if taxonomy_path else DEFAULT_TAXONOMY_PATH
+        source = Path(taxonomy_path) if taxonomy_path else None
         # Stamped before reading: an edit made while loading shows as a change next time.
-        files = _taxonomy_files(source)
+        files = taxonomy_files(source)
         stamps = _stamps(files)
         extractor = SkillExtractor(load_taxonomy(source))
         _CACHED = (taxonomy_path, files, stamps, extractor)
         return extractor
-
-
-def _taxonomy_files(source: Path) -> list[Path]:
-    """The taxonomy file and the rules file it names, if any (as load_taxonomy reads them)."""
-    rules = tomllib.loads(source.read_text(encoding="utf-8")).get("rules")
-    return [source, source.parent / str(rules)] if rules else [source]
 
 
 def _stamps(files: list[Path]) -> tuple[tuple[int, ...], ...]:

@@ -100,8 +100,7 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
             raise ValueError(f"{source}: skill {skill.id!r} has unknown parents {missing}")
     digest = hashlib.sha256(raw_bytes)
     rules: dict[str, Any] = {}
-    if document.get("rules"):
-        rules_path = source.parent / str(document["rules"])
+    if (rules_path := _rules_path(source, document)) is not None:
         if not rules_path.is_file():
             raise ValueError(f"{source}: rules file {rules_path} does not exist")
         rules_bytes = rules_path.read_bytes()
@@ -121,3 +120,15 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     )
     _ = taxonomy._ancestor_map  # fail fast on cycles
     return taxonomy
+
+
+def taxonomy_files(path: Path | None = None) -> list[Path]:
+    """The files load_taxonomy reads for `path`: the taxonomy file and the rules file it names,
+    if any (so a caller can tell when either changes)."""
+    source = path or DEFAULT_TAXONOMY_PATH
+    rules_path = _rules_path(source, tomllib.loads(source.read_text(encoding="utf-8")))
+    return [source] if rules_path is None else [source, rules_path]
+
+
+def _rules_path(source: Path, document: dict[str, Any]) -> Path | None:
+    return source.parent / str(document["rules"]) if document.get("rules") else None
