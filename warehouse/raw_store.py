@@ -759,6 +759,8 @@ class LandedWhole:
     # Every posting carries its own seen_at, so landing it again would not move last_seen_at;
     # with none carrying one, it moves to the payload's fetched_at.
     dated: bool
+    # That landing's time, the parsed_at of the rows it wrote (and still stored from it).
+    landed_at: datetime
 
 
 def landed_whole(
@@ -777,7 +779,7 @@ def landed_whole(
     """
     recorded = con.execute(
         """
-        select l.postings, l.dated_postings, l.rejects, p.body_encoding,
+        select l.postings, l.dated_postings, l.rejects, l.landed_at, p.body_encoding,
             (select count(*) from raw_postings as r
              where r.payload_sha256 = l.payload_sha256 and r.board = l.board
                 and r.parsed_at = l.landed_at) as stored
@@ -789,14 +791,16 @@ def landed_whole(
     ).fetchone()
     if recorded is None:
         return None
-    postings, dated, rejects, encoding, stored = recorded
+    postings, dated, rejects, landed_at, encoding, stored = recorded
     if rejects or dated not in (0, postings) or stored != postings:
         return None
     if encoding == payload_files.ENCODING:
         directory = payload_files.directory_of(con)
         if directory is None or not payload_files.body_path(directory, payload_sha256).is_file():
             return None
-    return LandedWhole(postings=postings, dated=postings > 0 and dated == postings)
+    return LandedWhole(
+        postings=postings, dated=postings > 0 and dated == postings, landed_at=landed_at
+    )
 
 
 def see_payload_again(
@@ -818,9 +822,9 @@ def see_payload_again(
     counts): then the caller lands it in full.
     """
     payload = dict(zip(PAYLOAD_COLUMNS, fetch, strict=True))
-    sha, url, board = payload["payload_sha256"], payload["url"], payload["board"]
+    sha, board = payload["payload_sha256"], payload["board"]
     with _transaction_of(con, commits, 0):
-        whole = landed_whole(con, str(sha), str(url), str(board), landing_code)
+        whole = landed_whole(con, str(sha), str(payload["url"]), str(board), landing_code)
         if whole is None:
             return None
         _record_fetches(con, run_id, [fetch])
@@ -834,14 +838,9 @@ def see_payload_again(
         con.execute(
             f"""
             update raw_postings set {seen}last_seen_run_id = $run_id
-            where payload_sha256 = $sha and board = $board
-                and parsed_at = (
-                    select landed_at from raw_payload_landings
-                    where payload_sha256 = $sha and url = $url and board = $board
-                        and landing_code = $code
-                )
+            where payload_sha256 = $sha and board = $board and parsed_at = $landed_at
             """,
-            {"run_id": run_id, "sha": sha, "url": url, "board": board, "code": landing_code}
+            {"run_id": run_id, "sha": sha, "board": board, "landed_at": whole.landed_at}
             | ({} if whole.dated else {"fetched_at": payload["fetched_at"]}),
         )
         if commits is not None:
@@ -852,10 +851,11 @@ def see_payload_again(
 def _record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, payloads: Sequence[Row]) -> None:
     """One raw_fetches row per payload read in this run (rows in PAYLOAD_COLUMNS order)."""
     columns = ("source", "board", "kind", "url", "fetched_at", "status", "payload_sha256")
+    positions = [PAYLOAD_COLUMNS.index(c) for c in columns]
     con.executemany(
         f"insert into raw_fetches (run_id, {', '.join(columns)}) "
         f"values (?, {', '.join('?' for _ in columns)}) on conflict do nothing",
-        [[run_id, *(row[PAYLOAD_COLUMNS.index(c)] for c in columns)] for row in payloads],
+        [[run_id, *(row[i] for i in positions)] for row in payloads],
     )
 
 
@@ -1022,30 +1022,20 @@ def land_extractions(
     }
     with _transaction_of(con, commits, len(mentions)):
         with _scanned(con, "batch_texts", {"content_hash": texts}):
-            if known_new:
-                con.execute(
-                    """
+            newly_done = {
+                content_hash
+                for (content_hash,) in con.execute(
+                    f"""
                     insert into raw_extractions (content_hash, taxonomy_version, extracted_at)
                     select content_hash, ?, ? from batch_texts
+                    {"" if known_new else "on conflict do nothing"}
+                    returning content_hash
                     """,
                     [taxonomy_version, datetime.now(UTC)],
-                )
-                landing = np.ones(len(texts), dtype=bool)
-            else:
-                newly_done = {
-                    content_hash
-                    for (content_hash,) in con.execute(
-                        """
-                        insert into raw_extractions (content_hash, taxonomy_version, extracted_at)
-                        select content_hash, ?, now() from batch_texts
-                        on conflict do nothing
-                        returning content_hash
-                        """,
-                        [taxonomy_version],
-                    ).fetchall()
-                }
-                # Texts extracted before keep their first mentions: only the others' land.
-                landing = np.array([h in newly_done for h in mentions.doc_ids], dtype=bool)
+                ).fetchall()
+            }
+        # Texts extracted before keep their first mentions: only the others' land.
+        landing = np.array([h in newly_done for h in mentions.doc_ids], dtype=bool)
         if not len(mentions) or not landing.any():
             return
         if not (kept := landing[doc]).all():
