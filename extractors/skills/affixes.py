@@ -1,4 +1,4 @@
-"""spaCy's suffix and infix searches, with exact shortcuts for the strings where they cannot match.
+"""spaCy's affix searches, with exact shortcuts for the strings where they cannot match.
 
 spaCy's tokenizer remembers how it split each whitespace-delimited chunk, so only chunks it has
 not met yet are split afresh, but those are most of the work of a cold pass: real postings
@@ -7,7 +7,7 @@ alternatives, each ending in `$`, tried at every position of the chunk) and the 
 (tried at every position too) at ~6 µs each, against ~0.6 µs for the anchored prefix pattern
 (measured over the 95k distinct chunks of 10k synthetic postings).
 
-Both shortcuts return exactly what the plain pattern returns, for every string:
+Each shortcut answers exactly as the plain patterns do, for every string:
 
 * Suffixes. A match ends at the end of the string (or before a final newline), so an
   alternative matching at most `w` characters starts in the last `w + 1`. Searching from there
@@ -27,6 +27,11 @@ Both shortcuts return exactly what the plain pattern returns, for every string:
   which is most words. That is read off each alternative's parse tree; anything the reading does
   not understand (a category such as `\\w`, a negated set, case-insensitive flags) counts as able
   to consume a letter, and the plain pattern is used.
+* Words of letters only. When no prefix or suffix entry can match a run of ASCII letters and
+  no infix entry can match inside one, spaCy would split nothing off such a chunk. A
+  `token_match` (LettersWhole) says so before spaCy runs any of the searches or its URL match
+  (which, with no infix found, keeps the chunk whole either way). A special case of letters
+  only ("dont" -> "do" "nt") is answered as before.
 
 The parse trees come from `re._parser`, the standard library's own regex parser (private, but
 what `re.compile` runs); where it is missing or fails, the plain patterns are used.
@@ -38,7 +43,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from spacy.util import compile_infix_regex, compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 try:
     from re import _constants as _sre
@@ -59,7 +64,9 @@ _FROM_REACH, _NO_MATCH, _WHOLE = 0, 1, 2
 # each one's alternatives again and again.
 _MAX_ENDINGS = 4096
 _MAX_SUBSETS = 256  # patterns of a few alternatives compiled
-_ASCII_ALNUM = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ASCII_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ASCII_ALNUM = _ASCII_LETTERS | frozenset(b"0123456789")
+_NEVER = re.compile(r"(?!)")  # what a tokenizer saves as a token_match that only ever defers
 
 
 class _Shortcut:
@@ -154,6 +161,50 @@ class _InfixShortcut(_Shortcut):
         if string.isascii() and string.isalnum():
             return iter(())
         return self._finditer(string)
+
+
+class LettersWhole(_Shortcut):
+    """`token_match`: True for a string of ASCII letters only that is no special case, where
+    letters_stay_whole has shown that spaCy's affix searches would keep it whole anyway;
+    every other string gets `inner`'s answer (False without one).
+
+    spaCy asks token_match before it searches a new chunk for a prefix, a suffix, a URL or
+    infixes, and keeps the chunk whole when it answers yes; a plain word is the commonest
+    new chunk (real postings: 142k of the 328k strings asked about in a cold pass over 20k
+    postings). Special cases are left out because some are moved out of spaCy's table and
+    split by the suffix search instead ("dont" -> "do" "nt", extractors/skills/specials.py);
+    one still in the table is looked up before token_match is asked, either way."""
+
+    def __init__(self, inner: Callable[[str], object] | None, special_cases: Iterable[str]) -> None:
+        # Tokenizer.to_bytes saves `token_match.__self__.pattern`: inner's, or one that never
+        # matches; a tokenizer loaded from it gives the same tokens without this shortcut.
+        super().__init__(getattr(inner, "__self__", _NEVER) if inner is not None else _NEVER)
+        self.inner = inner
+        self.special_cases = frozenset(special_cases)
+
+    def __call__(self, string: str) -> bool:
+        if string.isalpha() and string.isascii() and string not in self.special_cases:
+            return True
+        return self.inner is not None and bool(self.inner(string))
+
+
+def letters_stay_whole(
+    prefixes: Sequence[str], suffixes: Sequence[str], infixes: Sequence[str]
+) -> bool:
+    """Whether a tokenizer with these affix entries splits nothing off a string of ASCII letters
+    only: no prefix or suffix entry can match a non-empty run of them, and no infix entry can
+    match inside one. Read off each entry's parse tree; what the reading does not follow
+    (categories, negated sets, case-insensitive parts, global flags) counts as able to."""
+    joined = (
+        compile_prefix_regex(prefixes),
+        compile_suffix_regex(suffixes),
+        compile_infix_regex(infixes),
+    )
+    if not all(_without_global_flags(pattern) for pattern in joined):
+        return False
+    return all(
+        _never_letters_only(piece) for piece in [*prefixes, *suffixes] if piece.strip()
+    ) and all(_needs_a_symbol(piece) for piece in infixes if piece.strip())
 
 
 def suffix_search(entries: Sequence[str]) -> SuffixSearch:
@@ -307,6 +358,40 @@ def _needs_a_symbol(piece: str) -> bool:
     return not _may_consume_alnum(list(parsed))
 
 
+def _never_letters_only(piece: str) -> bool:
+    """Whether no non-empty match of `piece` lies in a string of ASCII letters only. An empty
+    prefix or suffix splits nothing off (spaCy takes its length, 0)."""
+    parsed = _case_sensitive_tree(piece)
+    if parsed is None:
+        return False
+    return parsed.getwidth()[1] == 0 or _holds_a_non_letter(list(parsed))
+
+
+def _holds_a_non_letter(items: list[tuple[Any, Any]]) -> bool:
+    """Whether every match of the sequence needs a character that is not an ASCII letter: one
+    it consumes, or one a lookaround asserts (a lookaround reads the same string)."""
+    return any(_item_holds_a_non_letter(op, value) for op, value in items)
+
+
+def _item_holds_a_non_letter(op: Any, value: Any) -> bool:
+    if op is _sre.LITERAL:
+        return value not in _ASCII_LETTERS
+    if op is _sre.IN:
+        return not _set_may_hold(value, _ASCII_LETTERS)
+    if op is _sre.SUBPATTERN:
+        _group, add_flags, _del_flags, pattern = value
+        return not add_flags & _sre.SRE_FLAG_IGNORECASE and _holds_a_non_letter(list(pattern))
+    if op is _sre.BRANCH:
+        return all(_holds_a_non_letter(list(branch)) for branch in value[1])
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
+        least, _most, pattern = value
+        return least >= 1 and _holds_a_non_letter(list(pattern))
+    if op is _sre.ASSERT:  # a lookahead or lookbehind that must match
+        _direction, pattern = value
+        return _holds_a_non_letter(list(pattern))
+    return False  # ANY, NOT_LITERAL, CATEGORY, AT, negative lookarounds...: not relied on
+
+
 def _may_consume_alnum(items: list[tuple[Any, Any]]) -> bool:
     for op, value in items:
         if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
@@ -315,7 +400,7 @@ def _may_consume_alnum(items: list[tuple[Any, Any]]) -> bool:
             if value in _ASCII_ALNUM:
                 return True
         elif op is _sre.IN:
-            if _set_may_hold_alnum(value):
+            if _set_may_hold(value, _ASCII_ALNUM):
                 return True
         elif op is _sre.BRANCH:
             if any(_may_consume_alnum(list(branch)) for branch in value[1]):
@@ -332,14 +417,15 @@ def _may_consume_alnum(items: list[tuple[Any, Any]]) -> bool:
     return False
 
 
-def _set_may_hold_alnum(members: list[tuple[Any, Any]]) -> bool:
+def _set_may_hold(members: list[tuple[Any, Any]], codes: frozenset[int]) -> bool:
+    """Whether a character set may hold one of these code points."""
     for op, value in members:
         if op is _sre.LITERAL:
-            if value in _ASCII_ALNUM:
+            if value in codes:
                 return True
         elif op is _sre.RANGE:
             low, high = value
-            if any(low <= code <= high for code in _ASCII_ALNUM):
+            if any(low <= code <= high for code in codes):
                 return True
         else:  # NEGATE, CATEGORY (\w, \d, ...), and anything else: it may
             return True

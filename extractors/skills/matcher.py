@@ -24,7 +24,12 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.util import compile_prefix_regex
 
-from extractors.skills.affixes import infix_finditer, suffix_search
+from extractors.skills.affixes import (
+    LettersWhole,
+    infix_finditer,
+    letters_stay_whole,
+    suffix_search,
+)
 from extractors.skills.lexemes import with_shortcuts
 from extractors.skills.mentions import MentionColumns
 from extractors.skills.pool import ExtractorPool, PlainExtraction, chunked
@@ -117,15 +122,23 @@ def build_pipeline(
     # Zero-width characters split like spaces; _INFIXES splits what postings glue together. The
     # suffix and infix searches skip, exactly, what cannot match (extractors/skills/affixes): a
     # cold pass over the real corpus tokenised 21-24% faster, with the same tokens.
-    nlp.tokenizer.prefix_search = compile_prefix_regex([*nlp.Defaults.prefixes, *_INVISIBLE]).search
-    nlp.tokenizer.suffix_search = suffix_search([*nlp.Defaults.suffixes, *_INVISIBLE])
-    nlp.tokenizer.infix_finditer = infix_finditer([*nlp.Defaults.infixes, *_INVISIBLE, *_INFIXES])
+    prefixes = [*nlp.Defaults.prefixes, *_INVISIBLE]
+    suffixes = [*nlp.Defaults.suffixes, *_INVISIBLE]
+    infixes = [*nlp.Defaults.infixes, *_INVISIBLE, *_INFIXES]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    nlp.tokenizer.suffix_search = suffix_search(suffixes)
+    nlp.tokenizer.infix_finditer = infix_finditer(infixes)
+    special_cases = frozenset(nlp.tokenizer.rules)
     # Three postings in four hold a special case ("We're"), after which spaCy caches no chunk of
     # that posting; most cases move where they do not (extractors/skills/specials.py): the
     # same tokens, and a cold pass over the real corpus tokenised ~20% faster.
     # The table's cases also set a NORM ("'re" reads "are"), which moved cases do not.
     if move_specials and attributes is not None and "NORM" not in attributes:
         move_special_cases(nlp.tokenizer)
+    # A new chunk of letters only is kept whole without the prefix, suffix, URL and infix
+    # searches, which would find nothing in it (extractors/skills/affixes.LettersWhole).
+    if letters_stay_whole(prefixes, suffixes, infixes):
+        nlp.tokenizer.token_match = LettersWhole(nlp.tokenizer.token_match, special_cases)
     return nlp
 
 

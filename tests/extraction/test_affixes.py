@@ -13,12 +13,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
-from extractors.skills.affixes import _last_characters, infix_finditer, suffix_search
+from extractors.skills.affixes import (
+    LettersWhole,
+    _last_characters,
+    infix_finditer,
+    letters_stay_whole,
+    suffix_search,
+)
 from extractors.skills.matcher import _INFIXES, _INVISIBLE, build_pipeline, lexeme_attributes
 from extractors.skills.taxonomy import load_taxonomy
 
 # The very entries build_pipeline gives the tokenizer.
 DEFAULTS = spacy.blank("en").Defaults
+PREFIXES = [*DEFAULTS.prefixes, *_INVISIBLE]
 SUFFIXES = [*DEFAULTS.suffixes, *_INVISIBLE]
 INFIXES = [*DEFAULTS.infixes, *_INVISIBLE, *_INFIXES]
 PLAIN_SUFFIX = compile_suffix_regex(SUFFIXES).search
@@ -32,6 +39,7 @@ FAST_PIPELINE = build_pipeline(move_specials=False)
 PLAIN_PIPELINE = build_pipeline(move_specials=False)
 PLAIN_PIPELINE.tokenizer.suffix_search = PLAIN_SUFFIX
 PLAIN_PIPELINE.tokenizer.infix_finditer = PLAIN_INFIX
+PLAIN_PIPELINE.tokenizer.token_match = None
 
 # Characters the affix patterns care about, and letters and digits around them.
 ALPHABET = "aZ9k0sS.,;:!?'’\"()[]+-–#/%$€²°…\n\u200b™é"
@@ -51,6 +59,7 @@ def test_both_shortcuts_are_in_use_for_the_pipelines_patterns() -> None:
     assert not is_plain(FAST_SUFFIX) and not is_plain(FAST_INFIX)
     assert not is_plain(FAST_PIPELINE.tokenizer.suffix_search)
     assert not is_plain(FAST_PIPELINE.tokenizer.infix_finditer)
+    assert isinstance(FAST_PIPELINE.tokenizer.token_match, LettersWhole)
     # With the special cases moved, the suffix search asks the shortcut for everything else.
     moved = build_pipeline(lexeme_attributes(load_taxonomy())).tokenizer.suffix_search
     assert moved.inner.__class__ is FAST_SUFFIX.__class__
@@ -120,6 +129,7 @@ def test_both_shortcuts_agree_with_the_plain_patterns_on_any_string(chunk: str) 
             [
                 *("Python", "10km", "e-mail", "C#/Java", "HTML+CSS", "..", "...", ",", "'s"),
                 *("(", ")", " ", "\n", "™", "x", "\u200b", "R.", "3.5GB", "naïve", "-"),
+                *("dont", "Im", "Id", "gonna", "US", "$", "km", "10", "ABC"),
                 "https://a.io/x",
             ]
         ),
@@ -269,3 +279,123 @@ def test_the_tokenizer_still_saves_and_pickles_with_the_shortcuts() -> None:
     unpickled = pickle.loads(pickle.dumps(FAST_PIPELINE.tokenizer))
     assert [t.text for t in unpickled(text)] == tokens
     assert not is_plain(unpickled.suffix_search) and not is_plain(unpickled.infix_finditer)
+
+
+class Counting:
+    """Wraps one of the tokenizer's searches and counts the strings it is asked about."""
+
+    def __init__(self, search: object) -> None:
+        self.search = search
+        self.asked: list[str] = []
+
+    def __call__(self, string: str) -> object:
+        self.asked.append(string)
+        return self.search(string)  # type: ignore[operator]
+
+
+def test_a_new_chunk_of_letters_only_is_kept_whole_without_the_affix_searches() -> None:
+    nlp = build_pipeline(lexeme_attributes(load_taxonomy()))
+    tokenizer = nlp.tokenizer
+    searches = {}
+    for name in ("prefix_search", "suffix_search", "infix_finditer", "url_match"):
+        searches[name] = Counting(getattr(tokenizer, name))
+        setattr(tokenizer, name, searches[name])
+    for counting in searches.values():
+        counting.asked.clear()  # setting a search re-reads the special cases with it
+    assert [t.text for t in tokenizer("Python engineers wanted")] == [
+        "Python",
+        "engineers",
+        "wanted",
+    ]
+    assert all(not counting.asked for counting in searches.values())
+    # A word with anything but ASCII letters is searched as before, and so is a special case
+    # the suffix search splits ("dont" -> "do" "nt", moved out of spaCy's table).
+    assert [t.text for t in tokenizer("naïve (Spark) dont")] == [
+        *("naïve", "(", "Spark", ")", "do", "nt"),
+    ]
+    assert searches["prefix_search"].asked == ["naïve", "(Spark)", "dont"]
+    assert searches["infix_finditer"].asked == ["naïve"]
+
+
+# Special cases of letters only: moved out of the table (split by the suffix search), and left
+# in it ("Id" -> "I" "d").
+LETTER_CASES = ["dont", "Dont", "Im", "Id", "gonna", "cannot", "Cant", "yall", "Cantve"]
+AROUND_THEM = [
+    *("Python", "x", "We're", "C++", "e.g.", "10", "km", "US", "$"),
+    *("(", ")", " ", "\n", ",", ".", "'", "-", ":", "'s", "…", "\u200b"),
+]
+WITH_LETTERS_WHOLE = build_pipeline(lexeme_attributes(load_taxonomy())).tokenizer
+WITHOUT_LETTERS_WHOLE = build_pipeline(lexeme_attributes(load_taxonomy())).tokenizer
+WITHOUT_LETTERS_WHOLE.token_match = WITHOUT_LETTERS_WHOLE.token_match.inner
+
+
+def test_special_cases_of_letters_only_split_as_before() -> None:
+    text = "(dont) Im gonna (Id) cannot, Cantve yall"
+    assert [t.text for t in WITH_LETTERS_WHOLE(text)] == [
+        *("(", "do", "nt", ")", "I", "m", "gon", "na", "(", "I", "d", ")"),
+        *("can", "not", ",", "Ca", "nt", "ve", "y", "all"),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*LETTER_CASES, *AROUND_THEM]), max_size=20).map("".join))
+def test_the_same_tokens_with_and_without_letters_kept_whole(text: str) -> None:
+    assert isinstance(WITH_LETTERS_WHOLE.token_match, LettersWhole)
+    assert [(t.idx, t.text) for t in WITH_LETTERS_WHOLE(text)] == [
+        (t.idx, t.text) for t in WITHOUT_LETTERS_WHOLE(text)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "suffix", "infix"),
+    [
+        ("US\\$", None, None),  # letters, then a character that is none
+        (r"(?=[0-9])", None, None),  # matches only empty: splits nothing off
+        (None, r"(?<=[0-9])(?:km|m)", None),  # letters, after a digit a lookbehind asks for
+        (None, r"'s", None),
+        (None, r"(?:x|y)+\.", None),
+        (None, None, r"(?<=[a-z])-(?=[a-z])"),
+    ],
+)
+def test_letters_stay_whole_with_entries_that_need_another_character(
+    prefix: str | None, suffix: str | None, infix: str | None
+) -> None:
+    assert letters_stay_whole(
+        [*PREFIXES, *([prefix] if prefix else [])],
+        [*SUFFIXES, *([suffix] if suffix else [])],
+        [*INFIXES, *([infix] if infix else [])],
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefix", "suffix", "infix"),
+    [
+        ("[A-Z]{2}", None, None),  # "ABc": "AB" comes off
+        ("a?", None, None),  # may match "a"
+        (r"(?i:\u212a)", None, None),  # the Kelvin sign matches "k" without case
+        (r"\w", None, None),  # a category: not read, so it may
+        ("[^-]", None, None),  # a negated set may hold anything
+        (None, "ing", None),
+        (None, r"(?<=[a-z])s", None),  # a lookbehind that letters satisfy
+        (None, r"(?<![0-9])km", None),  # a negative lookaround is not relied on
+        (None, None, r"(?<=[a-z])(?=[A-Z])"),  # an empty infix splits "camelCase"
+        (None, None, "x"),
+        (None, "(?i)\\$", None),  # global flags: they apply to every alternative
+    ],
+)
+def test_letters_stay_whole_is_refused_for_entries_that_may_split_letters(
+    prefix: str | None, suffix: str | None, infix: str | None
+) -> None:
+    assert not letters_stay_whole(
+        [*([prefix] if prefix else []), *PREFIXES],
+        [*([suffix] if suffix else []), *SUFFIXES],
+        [*([infix] if infix else []), *INFIXES],
+    )
+
+
+def test_the_refusal_is_warranted_a_prefix_of_letters_splits_a_word() -> None:
+    assert letters_stay_whole(PREFIXES, SUFFIXES, INFIXES)
+    nlp = spacy.blank("en")
+    nlp.tokenizer.prefix_search = re.compile("^[A-Z]{2}").search
+    assert [t.text for t in nlp.tokenizer("ABc")] == ["AB", "c"]
+    assert not letters_stay_whole(["[A-Z]{2}"], [], [])
