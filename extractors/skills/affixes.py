@@ -7,7 +7,8 @@ alternatives, each ending in `$`, tried at every position of the chunk) and the 
 (tried at every position too) at ~6 µs each, against ~0.6 µs for the anchored prefix pattern
 (measured over the 95k distinct chunks of 10k synthetic postings).
 
-Each shortcut answers exactly as the plain patterns do, for every string:
+The suffix and infix shortcuts answer exactly as the plain patterns do, for every string,
+and the letters shortcut changes no token:
 
 * Suffixes. A match ends at the end of the string (or before a final newline), so an
   alternative matching at most `w` characters starts in the last `w + 1`. Searching from there
@@ -163,27 +164,33 @@ class _InfixShortcut(_Shortcut):
         return self._finditer(string)
 
 
-class LettersWhole(_Shortcut):
+class LettersWhole:
     """`token_match`: True for a string of ASCII letters only that is no special case, where
-    letters_stay_whole has shown that spaCy's affix searches would keep it whole anyway;
-    every other string gets `inner`'s answer (False without one).
+    letters_stay_whole has shown that the tokenizer's affix searches would keep it whole
+    anyway; every other string gets `inner`'s answer (False without one). The tokens are the
+    same as without it; only the searches are skipped.
 
     spaCy asks token_match before it searches a new chunk for a prefix, a suffix, a URL or
     infixes, and keeps the chunk whole when it answers yes; a plain word is the commonest
     new chunk (real postings: 142k of the 328k strings asked about in a cold pass over 20k
-    postings). Special cases are left out because some are moved out of spaCy's table and
-    split by the suffix search instead ("dont" -> "do" "nt", extractors/skills/specials.py);
-    one still in the table is looked up before token_match is asked, either way."""
+    postings). Special cases are left to `inner` because some are moved out of spaCy's table
+    and split by the suffix search instead ("dont" -> "do" "nt", extractors/skills/specials.py).
+    A case still in the table is found either way: spaCy's _split_affixes asks token_match
+    before the table, but _attach_tokens then looks the string up in the table first.
+
+    Valid only with the searches it was proven for: a tokenizer whose prefix, suffix or infix
+    search is replaced afterwards needs token_match set back to `inner`. Tokenizer.explain,
+    which this project never calls, labels such words TOKEN_MATCH instead of TOKEN."""
 
     def __init__(self, inner: Callable[[str], object] | None, special_cases: Iterable[str]) -> None:
         # Tokenizer.to_bytes saves `token_match.__self__.pattern`: inner's, or one that never
-        # matches; a tokenizer loaded from it gives the same tokens without this shortcut.
-        super().__init__(getattr(inner, "__self__", _NEVER) if inner is not None else _NEVER)
+        # matches. An inner without one, which to_bytes could not save either, is refused.
+        self.__self__ = _NEVER if inner is None else inner.__self__  # type: ignore[attr-defined]
         self.inner = inner
         self.special_cases = frozenset(special_cases)
 
     def __call__(self, string: str) -> bool:
-        if string.isalpha() and string.isascii() and string not in self.special_cases:
+        if string.isascii() and string.isalpha() and string not in self.special_cases:
             return True
         return self.inner is not None and bool(self.inner(string))
 

@@ -276,6 +276,7 @@ def test_the_tokenizer_still_saves_and_pickles_with_the_shortcuts() -> None:
     loaded = spacy.blank("en").tokenizer.from_bytes(FAST_PIPELINE.tokenizer.to_bytes())
     assert [t.text for t in loaded(text)] == tokens
     assert is_plain(loaded.suffix_search) and is_plain(loaded.infix_finditer)
+    assert loaded.token_match is not None and loaded.token_match("Python") is None
     unpickled = pickle.loads(pickle.dumps(FAST_PIPELINE.tokenizer))
     assert [t.text for t in unpickled(text)] == tokens
     assert not is_plain(unpickled.suffix_search) and not is_plain(unpickled.infix_finditer)
@@ -337,8 +338,18 @@ def test_special_cases_of_letters_only_split_as_before() -> None:
     ]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([*LETTER_CASES, *AROUND_THEM]), max_size=20).map("".join))
+EVERY_SPECIAL_CASE = sorted(build_pipeline(move_specials=False).tokenizer.rules)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([*LETTER_CASES, *AROUND_THEM]), st.sampled_from(EVERY_SPECIAL_CASE)
+        ),
+        max_size=20,
+    ).map("".join)
+)
 def test_the_same_tokens_with_and_without_letters_kept_whole(text: str) -> None:
     assert isinstance(WITH_LETTERS_WHOLE.token_match, LettersWhole)
     assert [(t.idx, t.text) for t in WITH_LETTERS_WHOLE(text)] == [
@@ -374,7 +385,10 @@ def test_letters_stay_whole_with_entries_that_need_another_character(
         ("a?", None, None),  # may match "a"
         (r"(?i:\u212a)", None, None),  # the Kelvin sign matches "k" without case
         (r"\w", None, None),  # a category: not read, so it may
-        ("[^-]", None, None),  # a negated set may hold anything
+        ("[^-.]", None, None),  # a negated set may hold anything
+        ("[^-]", None, None),  # so may any character but one
+        (r"(?:\$|x)", None, None),  # one branch of letters is enough
+        (r"(x)?(?(1)y|\$)", None, None),  # a conditional group: not read
         (None, "ing", None),
         (None, r"(?<=[a-z])s", None),  # a lookbehind that letters satisfy
         (None, r"(?<![0-9])km", None),  # a negative lookaround is not relied on
