@@ -172,8 +172,9 @@ class LettersWhole:
 
     spaCy asks token_match before it searches a new chunk for a prefix, a suffix, a URL or
     infixes, and keeps the chunk whole when it answers yes. Words of letters only were 142k
-    of the 328k strings it asked about in a cold pass over the 17k real postings. Special cases are left to `inner` because some are moved out of spaCy's table
-    and split by the suffix search instead ("dont" -> "do" "nt", extractors/skills/specials.py).
+    of the 328k strings it asked about in a cold pass over the 17k real postings. Special
+    cases are left to `inner` because some are moved out of spaCy's table and split by the
+    suffix search instead ("dont" -> "do" "nt", extractors/skills/specials.py).
     A case still in the table is found either way: spaCy's _split_affixes asks token_match
     before the table, but _attach_tokens then looks the string up in the table first.
 

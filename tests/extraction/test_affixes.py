@@ -22,6 +22,7 @@ from extractors.skills.affixes import (
 )
 from extractors.skills.matcher import _INFIXES, _INVISIBLE, build_pipeline, lexeme_attributes
 from extractors.skills.taxonomy import load_taxonomy
+from tests.extraction.counting import Counting
 
 # The very entries build_pipeline gives the tokenizer.
 DEFAULTS = spacy.blank("en").Defaults
@@ -280,18 +281,6 @@ def test_the_tokenizer_still_saves_and_pickles_with_the_shortcuts() -> None:
     unpickled = pickle.loads(pickle.dumps(FAST_PIPELINE.tokenizer))
     assert [t.text for t in unpickled(text)] == tokens
     assert not is_plain(unpickled.suffix_search) and not is_plain(unpickled.infix_finditer)
-
-
-class Counting:
-    """Wraps one of the tokenizer's searches and counts the strings it is asked about."""
-
-    def __init__(self, search: object) -> None:
-        self.search = search
-        self.asked: list[str] = []
-
-    def __call__(self, string: str) -> object:
-        self.asked.append(string)
-        return self.search(string)  # type: ignore[operator]
 
 
 def test_a_new_chunk_of_letters_only_is_kept_whole_without_the_affix_searches() -> None:

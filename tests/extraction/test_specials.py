@@ -14,6 +14,7 @@ from spacy.tokenizer import Tokenizer
 from extractors.skills.matcher import build_pipeline, lexeme_attributes
 from extractors.skills.specials import _may_overlap, move_special_cases
 from extractors.skills.taxonomy import load_taxonomy
+from tests.extraction.counting import Counting
 
 # The attributes the extractor reads, as SkillExtractor builds its pipeline.
 ATTRIBUTES = lexeme_attributes(load_taxonomy())
@@ -31,18 +32,6 @@ EVERY_SPECIAL_CASE = sorted(TABLE.tokenizer.rules)
 
 def tokens(tokenizer: Tokenizer, text: str) -> list[tuple[int, str, str]]:
     return [(t.idx, t.text, t.whitespace_) for t in tokenizer(text)]
-
-
-class CountingSuffixSearch:
-    """A suffix search that counts its calls: each new chunk asks it at least once."""
-
-    def __init__(self, search: object) -> None:
-        self.search = search
-        self.calls = 0
-
-    def __call__(self, string: str) -> re.Match[str] | None:
-        self.calls += 1
-        return self.search(string)  # type: ignore[operator]
 
 
 def test_the_same_tokens_as_with_the_table_for_literal_text() -> None:
@@ -83,12 +72,12 @@ def test_chunks_after_a_special_case_are_split_only_once() -> None:
         ("moved", build_pipeline(ATTRIBUTES)),
         ("table", build_pipeline(ATTRIBUTES, move_specials=False)),
     ):
-        counting = CountingSuffixSearch(nlp.tokenizer.suffix_search)
+        counting = Counting(nlp.tokenizer.suffix_search)
         nlp.tokenizer.suffix_search = counting  # type: ignore[assignment]
         nlp.tokenizer(text)
-        counting.calls = 0
+        counting.asked.clear()
         nlp.tokenizer(text)  # every chunk met before
-        counts[name] = counting.calls
+        counts[name] = len(counting.asked)
     # "hiring:", "zyxwvut,", "qwertzu." once each; the letters left are kept whole unasked.
     assert counts == {"moved": 0, "table": 3}
 
