@@ -413,16 +413,21 @@ def _run_starts(ordered: np.ndarray) -> np.ndarray:
 
 
 def similar_texts(
-    texts: Mapping[str, str], candidates: set[tuple[int, int]] | None = None
+    texts: Mapping[str, str],
+    candidates: set[tuple[int, int]] | None = None,
+    large_block: bool | None = None,
 ) -> dict[str, set[str]]:
     """For each text (by content hash), the other texts with shingle Jaccard >= threshold.
 
     Blocks of up to EXACT_BLOCK texts accept every such pair; larger blocks only those that
     MinHash LSH (16 bands of 4 rows) proposes, as they always have. `candidates` may hold the
     block's _prefix_candidates, indices into the sorted content hashes, found for many blocks
-    at once (duplicate_groups).
+    at once (duplicate_groups). `large_block` says which of the two the block is when `texts`
+    are only some of its texts (extend_groups); None: these are all of them.
     """
     keys = sorted(texts)
+    if large_block is None:
+        large_block = len(keys) > EXACT_BLOCK
     similar: dict[str, set[str]] = {k: set() for k in keys}
     # The old code built every text's shingle strings and tried every pair (or every LSH
     # candidate). The accepted pairs are exactly those passing the exact test (size bound, then
@@ -441,7 +446,7 @@ def similar_texts(
             jaccard(sets[i], sets[j]) >= JACCARD_THRESHOLD
         ):
             accepted.append((i, j))
-    if len(keys) > EXACT_BLOCK and accepted:
+    if large_block and accepted:
         # Large blocks accept a pair only when LSH proposes it: when the two MinHash signatures
         # agree on a band. Only texts of pairs already accepted are signed (signing every text
         # of every large block was ~40% of the step).
@@ -463,17 +468,24 @@ def _visit_block(
     candidates: set[tuple[int, int]],
     window: int,
     out_groups: dict[str, str],
+    stored: Mapping[str, tuple[int, str]] | None = None,
+    large_block: bool | None = None,
 ) -> None:
     """Record the group key of each copy (posting_key, content_hash, posted_at as an integer)
     of one block, given in (posted_at, posting_key) order; `candidates` as similar_texts takes
-    them."""
+    them. `stored` carries on from copies visited by an earlier build (extend_groups): content
+    hash -> (first_at, key) of the latest posting holding it, as the visit below leaves it."""
     distinct = {content_hash for _, content_hash, _ in copies}
+    if stored:
+        distinct.update(stored)
     similar: dict[str, set[str]] = (
-        similar_texts({h: texts[h] for h in distinct}, candidates) if len(distinct) > 1 else {}
+        similar_texts({h: texts[h] for h in distinct}, candidates, large_block)
+        if len(distinct) > 1
+        else {}
     )
     # content_hash -> (first_at, key) of the latest posting holding a copy of that text;
     # tuples compare as the rule orders postings (earliest first copy, then posting_key).
-    latest_group_with: dict[str, tuple[int, str]] = {}
+    latest_group_with: dict[str, tuple[int, str]] = dict(stored) if stored else {}
     for key, content_hash, posted_at in copies:
         match: tuple[int, str] | None = None
         for other in (content_hash, *similar.get(content_hash, ())):
@@ -541,6 +553,55 @@ def duplicate_groups(copies: Copies, texts: Mapping[str, str]) -> dict[str, str]
     `texts` maps content_hash to text, and needs only the hashes of blocks holding more than
     one distinct text. A posting alone in its group maps to itself.
     """
+    return _group_blocks(copies, texts, {}, {})
+
+
+@dataclass(frozen=True)
+class StoredPostings:
+    """For blocks that only gained copies dated after every copy an earlier build grouped: each
+    stored text's latest posting (the posting its latest copy joined) that may still be open to
+    the new copies, as columns of plain lists. A text whose latest posting began more than
+    WINDOW before the block's first new copy can take no new copy, and may be left out."""
+
+    block: list[str]
+    content_hash: list[str]
+    first_at: list[int]  # the posting's first copy's posted_at, microseconds since the epoch
+    group_key: list[str]  # that first copy's posting_key: the posting's group key
+
+
+def extend_groups(
+    new_copies: Copies,
+    texts: Mapping[str, str],
+    stored: StoredPostings,
+    large_blocks: Mapping[str, bool],
+) -> dict[str, str]:
+    """The group keys of copies appended to blocks an earlier build grouped: exactly what
+    duplicate_groups over the whole blocks would give them, the stored copies keeping theirs.
+
+    Copies are visited in (posted_at, posting_key) order, so when every new copy of a block
+    comes after every stored one (the caller's promise) the stored copies' visits, and so their
+    groups, are the same as before, and the rule's state after them is, for each text, the
+    posting its latest copy joined: `stored`. Visiting the new copies from that state gives
+    what the whole visit would. `large_blocks` says, for every block of `new_copies`, whether it
+    has more than EXACT_BLOCK distinct texts with the new ones (which pairs it accepts depends
+    on that; the caller recomputes a block that crosses the line instead). `texts` needs the
+    new copies' and `stored`'s texts of every block where they are not all one text.
+    """
+    by_block: dict[str, dict[str, tuple[int, str]]] = {}
+    for block, content_hash, first_at, group_key in zip(
+        stored.block, stored.content_hash, stored.first_at, stored.group_key, strict=True
+    ):
+        by_block.setdefault(block, {})[content_hash] = (first_at, group_key)
+    return _group_blocks(new_copies, texts, by_block, large_blocks)
+
+
+def _group_blocks(
+    copies: Copies,
+    texts: Mapping[str, str],
+    stored_by_block: Mapping[str, Mapping[str, tuple[int, str]]],
+    large_blocks: Mapping[str, bool],
+) -> dict[str, str]:
+    """duplicate_groups, each block carrying on from its stored state where it has one."""
     # Sorting by block only gathers each block's copies (blocks are independent); within one,
     # the rule visits them by posted_at, then posting_key (unique, so content_hash never
     # decides), strings compared by code point. The build's stream arrives sorted within each
@@ -549,25 +610,32 @@ def duplicate_groups(copies: Copies, texts: Mapping[str, str]) -> dict[str, str]
         zip(copies.block, copies.posted_at, copies.posting_key, copies.content_hash, strict=True)
     )
     groups: dict[str, str] = {}
-    blocks: list[list[tuple[str, str, int]]] = []
+    blocks: list[tuple[str, list[tuple[str, str, int]]]] = []
     # The distinct texts of every block with several, each block's in sorted order (the
     # indices similar_texts reads candidates in), and which block each belongs to.
     compared: list[str] = []
     block_of: list[int] = []
-    for _, run in groupby(rows, key=itemgetter(0)):
+    for name, run in groupby(rows, key=itemgetter(0)):
         block = list(run)
-        if len(block) == 1:
+        before = stored_by_block.get(name, {})
+        if len(block) == 1 and not before:
             key = block[0][2]
             groups[key] = key
             continue
-        distinct = sorted({content_hash for _, _, _, content_hash in block})
+        distinct = sorted({content_hash for _, _, _, content_hash in block} | before.keys())
         if len(distinct) > 1:
             compared.extend(distinct)
             block_of.extend([len(blocks)] * len(distinct))
-        blocks.append([(key, content_hash, at) for _, at, key, content_hash in block])
+        blocks.append((name, [(key, content_hash, at) for _, at, key, content_hash in block]))
     candidates = _candidates_by_block(_word_hashes([texts[h] for h in compared]), block_of)
-    for number, block_copies in enumerate(blocks):
+    for number, (name, block_copies) in enumerate(blocks):
         _visit_block(
-            block_copies, texts, candidates.get(number, set()), _WINDOW_MICROSECONDS, groups
+            block_copies,
+            texts,
+            candidates.get(number, set()),
+            _WINDOW_MICROSECONDS,
+            groups,
+            stored_by_block.get(name),
+            large_blocks.get(name),
         )
     return groups

@@ -124,3 +124,19 @@ def spy_on_grouping(monkeypatch) -> list[set[str]]:  # type: ignore[no-untyped-d
 
     monkeypatch.setattr(build_module, "duplicate_groups", spy)
     return grouped
+
+
+def spy_on_extending(monkeypatch) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    """Record the blocks of each batch of new copies warehouse.build extends the previous
+    build's groups to (its extend_groups), returning the record."""
+    from warehouse import build as build_module
+
+    extended: list[set[str]] = []
+    rule = build_module.extend_groups
+
+    def spy(new_copies, texts, stored, large_blocks):  # type: ignore[no-untyped-def]
+        extended.append(set(new_copies.block))
+        return rule(new_copies, texts, stored, large_blocks)
+
+    monkeypatch.setattr(build_module, "extend_groups", spy)
+    return extended
