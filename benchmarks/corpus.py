@@ -258,7 +258,9 @@ def generate(
 
 
 def describe(path: Path) -> dict[str, object]:
-    """Postings, companies, mean characters, words and distinct words of a written corpus."""
+    """Postings, distinct company names, mean characters, words and distinct words of a written
+    corpus. Names, not companies: generated companies can draw the same name, so there are
+    fewer names than the generator's companies (whose duplicate blocks then hold more)."""
     seen: set[str] = set()
     companies: set[str] = set()
     postings = words = chars = 0
@@ -273,7 +275,7 @@ def describe(path: Path) -> dict[str, object]:
             companies.add(record.get("company") or "")
     return {
         "postings": postings,
-        "companies": len(companies),
+        "company_names": len(companies),
         "mean_chars": chars / max(postings, 1),
         "words": words,
         "distinct_words": len(seen),

@@ -85,6 +85,14 @@ def snapshot_taxonomy(data: Path) -> Path:
     return target / "taxonomy.toml"
 
 
+def _companies(facts: dict) -> str:
+    """The generator's companies and, once the corpus was described, their distinct names."""
+    text = f"{facts['companies']:,} companies"
+    if "company_names" in facts:
+        text += f" under {facts['company_names']:,} distinct names"
+    return text
+
+
 def label(size: str) -> str:
     return "postings_real.jsonl (17k real HN postings)" if size == "real" else f"synthetic {size}"
 
@@ -110,7 +118,7 @@ def render(results: dict) -> str:
             "",
         ]
         out += [
-            f"- {f['postings']:,} postings, {f['companies']:,} companies, mean {f['mean_chars']:,.0f} "
+            f"- {f['postings']:,} postings, {_companies(f)}, mean {f['mean_chars']:,.0f} "
             f"characters{'' if f['trained_on_real_corpus'] else ' (FALLBACK vocabulary: not comparable)'}"
             + (
                 f", {f['distinct_words']:,} distinct words of {f['words']:,}"

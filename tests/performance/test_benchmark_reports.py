@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks import extraction, ingest
 from benchmarks.common import Prepared, interleaved
-from benchmarks.run import END, START, write_doc
+from benchmarks.run import END, START, render, write_doc
 
 
 def _run(seconds: float, stages: dict[str, float], loads: tuple[float, float]) -> dict[str, object]:
@@ -210,3 +210,21 @@ def test_a_document_without_markers_gets_the_section_appended(tmp_path: Path) ->
     text = doc.read_text(encoding="utf-8")
     assert text.startswith(f"# Benchmarks\n\nNotes.\n\n{START}\n")
     assert text.endswith(f"{END}\n")
+
+
+def test_a_described_corpus_states_its_companies_and_their_distinct_names() -> None:
+    # The generator counts companies; describing the written corpus counts distinct names,
+    # which companies can share. Both are stated, neither in place of the other.
+    generated = {"postings": 100_000, "companies": 37_175, "mean_chars": 1131.2}
+    described = {"company_names": 24_803, "words": 16_847_113, "distinct_words": 266_104}
+    text = render(
+        {
+            "corpus_100k": {**generated, **described, "trained_on_real_corpus": True},
+            "corpus_10k": {**generated, "postings": 10_000, "trained_on_real_corpus": True},
+        }
+    )
+    assert (
+        "- 100,000 postings, 37,175 companies under 24,803 distinct names, mean 1,131 "
+        "characters, 266,104 distinct words of 16,847,113\n"
+    ) in text
+    assert "- 10,000 postings, 37,175 companies, mean 1,131 characters\n" in text
