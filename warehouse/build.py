@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import logging
 import multiprocessing
@@ -1031,12 +1032,21 @@ def _microseconds(column: pa.Array | pa.ChunkedArray) -> list[int]:
 
 
 def duplicates_fingerprint() -> str:
-    """Names the duplicates rule: its code and the SQL feeding it. The groups a build leaves
-    are those the next one extends, so the SQL choosing and feeding the appended blocks is
-    part of it too: an edit there recomputes every block once."""
+    """Names the duplicates rule: its code, and the SQL and code here that feed it and combine
+    the groups a build keeps with the ones it computes. A build's groups are what the next one
+    keeps or extends, so an edit to any of these regroups every block once, instead of carrying
+    groups the old code left forward."""
     digest = hashlib.sha256(_DUPLICATES_CODE.read_bytes())
     for sql in (_COPIES_SQL, _STREAM_SQL, _APPENDED_BLOCKS_SQL, _APPENDED_ROWS_SQL):
         digest.update(sql.encode())
+    for function in (
+        _build_duplicates,
+        _load_previous_groups,
+        _changed_block_batches,
+        _grouped_batches,
+        _extended_groups,
+    ):
+        digest.update(inspect.getsource(function).encode())
     return f"duplicates rule {digest.hexdigest()[:16]}"
 
 

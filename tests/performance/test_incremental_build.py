@@ -210,3 +210,19 @@ def test_blocks_streamed_in_small_batches_give_the_same_groups(
     assert len(batches) > 1
     seen = [block for batch in batches for block in batch]
     assert len(seen) == len(set(seen))  # no block split across batches
+
+
+def test_the_rule_fingerprint_names_the_code_that_keeps_and_extends_groups(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Groups a build leaves are kept or extended by the next, so the code combining them is
+    # part of the rule: the same behaviour written differently is another fingerprint.
+    before = build_module.duplicates_fingerprint()
+    assert build_module.duplicates_fingerprint() == before
+    extended_groups = build_module._extended_groups
+
+    def rewritten(reader, rows):  # type: ignore[no-untyped-def]
+        yield from extended_groups(reader, rows)
+
+    monkeypatch.setattr(build_module, "_extended_groups", rewritten)
+    assert build_module.duplicates_fingerprint() != before
+    monkeypatch.undo()
+    assert build_module.duplicates_fingerprint() == before
