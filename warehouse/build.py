@@ -708,8 +708,9 @@ def _build_duplicates(
     every copy it had, keeps its stored copies' groups and has them extended to the new copies
     (_APPENDED_BLOCKS_SQL, duplicates.extend_groups); blocks that lost or changed a copy, or
     gained an earlier-dated one, are recomputed. The previous groups are reused only when the
-    table's comment names the same rule fingerprint (the code of warehouse/duplicates.py and the
-    SQL here), so editing the rule recomputes everything.
+    table's comment names the same rule fingerprint (duplicates_fingerprint: the code of
+    warehouse/duplicates.py, and the SQL and code here that feed it and combine groups), so
+    editing any of it recomputes everything.
     """
     # Its own connection: a streaming result dies when its connection runs another statement,
     # and the groups are written between fetches. The temp tables live on the reader.
