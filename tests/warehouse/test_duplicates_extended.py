@@ -45,8 +45,9 @@ def _stored_state(
     new_from: dict[str, int] | None = None,
 ) -> StoredPostings:
     """What the build hands extend_groups: for each stored text of a block, the group its
-    latest copy joined and when that group's first copy was posted; with `new_from`, only the
-    groups begun within the window before the block's first new copy."""
+    latest copy joined and when that group's first copy was posted; with `new_from`, only for
+    blocks with new copies, and only the groups begun within the window before the block's
+    first new copy."""
     posted = {key: at for key, _, at, _ in stored_rows}
     latest: dict[tuple[str, str], tuple[int, str]] = {}
     for key, block, at, content_hash in stored_rows:

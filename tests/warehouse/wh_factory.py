@@ -113,30 +113,26 @@ def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]
 def spy_on_grouping(monkeypatch) -> list[set[str]]:  # type: ignore[no-untyped-def]
     """Record the blocks of each batch warehouse.build groups in this process (its
     duplicate_groups, which a worker process never calls), returning the record."""
-    from warehouse import build as build_module
-
-    grouped: list[set[str]] = []
-    rule = build_module.duplicate_groups
-
-    def spy(copies, texts):  # type: ignore[no-untyped-def]
-        grouped.append(set(copies.block))
-        return rule(copies, texts)
-
-    monkeypatch.setattr(build_module, "duplicate_groups", spy)
-    return grouped
+    return _spy_on_blocks(monkeypatch, "duplicate_groups")
 
 
 def spy_on_extending(monkeypatch) -> list[set[str]]:  # type: ignore[no-untyped-def]
     """Record the blocks of each batch of new copies warehouse.build extends the previous
     build's groups to (its extend_groups), returning the record."""
+    return _spy_on_blocks(monkeypatch, "extend_groups")
+
+
+def _spy_on_blocks(monkeypatch, name: str) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    """Wrap warehouse.build's `name`, whose first argument is a batch of Copies, recording the
+    blocks of each batch it is called with."""
     from warehouse import build as build_module
 
-    extended: list[set[str]] = []
-    rule = build_module.extend_groups
+    seen: list[set[str]] = []
+    rule = getattr(build_module, name)
 
-    def spy(new_copies, texts, stored, large_blocks):  # type: ignore[no-untyped-def]
-        extended.append(set(new_copies.block))
-        return rule(new_copies, texts, stored, large_blocks)
+    def spy(copies, *rest):  # type: ignore[no-untyped-def]
+        seen.append(set(copies.block))
+        return rule(copies, *rest)
 
-    monkeypatch.setattr(build_module, "extend_groups", spy)
-    return extended
+    monkeypatch.setattr(build_module, name, spy)
+    return seen
