@@ -39,7 +39,7 @@ from warehouse.sqlfiles import SQL_DIR, SqlModel, macros, models, raw_ddl
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from warehouse.duplicates import Copies, StoredPostings
+    from warehouse.duplicates import Copies
 
 _log = logging.getLogger("skillpulse")
 
@@ -884,18 +884,6 @@ def duplicate_groups(copies: Copies, texts: dict[str, str]) -> dict[str, str]:
     return duplicates.duplicate_groups(copies, texts)
 
 
-def extend_groups(
-    new_copies: Copies,
-    texts: dict[str, str],
-    stored: StoredPostings,
-    large_blocks: dict[str, bool],
-) -> dict[str, str]:
-    """warehouse.duplicates.extend_groups, imported on first use."""
-    from warehouse import duplicates
-
-    return duplicates.extend_groups(new_copies, texts, stored, large_blocks)
-
-
 def _group_here(copies: Copies, texts: dict[str, str]) -> dict[str, str]:
     try:
         return duplicate_groups(copies, texts)
@@ -989,6 +977,7 @@ def _extended_groups(reader: duckdb.DuckDBPyConnection, rows: int) -> Iterator[d
     """The groups of the appended blocks' new copies (extend_groups), in batches of whole
     blocks of about `rows` copies and stored postings, in this process: a nightly run's are a
     few thousand blocks of a few new copies each."""
+    from warehouse import duplicates
     from warehouse.duplicates import WINDOW, Copies, StoredPostings
 
     reader.execute(
@@ -1024,7 +1013,7 @@ def _extended_groups(reader: duckdb.DuckDBPyConnection, rows: int) -> Iterator[d
                 stored.first_at.append(posted_us)
                 stored.group_key.append(group_key)
         try:
-            yield extend_groups(new_copies, texts, stored, large_blocks)
+            yield duplicates.extend_groups(new_copies, texts, stored, large_blocks)
         except Exception as exc:
             raise BuildError(
                 f"duplicate detection failed on the new copies of {_describe(new_copies)}: {exc!r}"

@@ -113,26 +113,28 @@ def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]
 def spy_on_grouping(monkeypatch) -> list[set[str]]:  # type: ignore[no-untyped-def]
     """Record the blocks of each batch warehouse.build groups in this process (its
     duplicate_groups, which a worker process never calls), returning the record."""
-    return _spy_on_blocks(monkeypatch, "duplicate_groups")
+    from warehouse import build as build_module
+
+    return _spy_on_blocks(monkeypatch, build_module, "duplicate_groups")
 
 
 def spy_on_extending(monkeypatch) -> list[set[str]]:  # type: ignore[no-untyped-def]
-    """Record the blocks of each batch of new copies warehouse.build extends the previous
-    build's groups to (its extend_groups), returning the record."""
-    return _spy_on_blocks(monkeypatch, "extend_groups")
+    """Record the blocks of each batch of new copies the build extends the previous build's
+    groups to (warehouse.duplicates.extend_groups), returning the record."""
+    from warehouse import duplicates
+
+    return _spy_on_blocks(monkeypatch, duplicates, "extend_groups")
 
 
-def _spy_on_blocks(monkeypatch, name: str) -> list[set[str]]:  # type: ignore[no-untyped-def]
-    """Wrap warehouse.build's `name`, whose first argument is a batch of Copies, recording the
-    blocks of each batch it is called with."""
-    from warehouse import build as build_module
-
+def _spy_on_blocks(monkeypatch, module, name: str) -> list[set[str]]:  # type: ignore[no-untyped-def]
+    """Wrap `module`'s `name`, whose first argument is a batch of Copies, recording the blocks
+    of each batch it is called with."""
     seen: list[set[str]] = []
-    rule = getattr(build_module, name)
+    rule = getattr(module, name)
 
     def spy(copies, *rest):  # type: ignore[no-untyped-def]
         seen.append(set(copies.block))
         return rule(copies, *rest)
 
-    monkeypatch.setattr(build_module, name, spy)
+    monkeypatch.setattr(module, name, spy)
     return seen
