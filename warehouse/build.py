@@ -34,7 +34,7 @@ from warehouse.paths import WarehousePaths
 from warehouse.raw_store import tune
 from warehouse.scheduling import build_side_by_side
 from warehouse.seeds import Seed
-from warehouse.sqlfiles import SQL_DIR, SqlModel, macros, models, raw_ddl
+from warehouse.sqlfiles import MACRO_DIR, SQL_DIR, SqlModel, macros, models, raw_ddl
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -47,6 +47,8 @@ _log = logging.getLogger("skillpulse")
 # which every other command run (a re-run whose input is unchanged, a build that reuses the
 # published warehouse) would pay for at start-up without using. Its fingerprint reads the file.
 _DUPLICATES_CODE = Path(__file__).with_name("duplicates.py")
+# The posting key that copies and the groups a later build keeps are keyed by.
+_POSTING_KEY_MACRO = SQL_DIR / MACRO_DIR / "posting_key_of.sql"
 
 # Raw tables kept in the warehouse for lineage (a full build starts from a copy of the raw
 # store and drops the rest); payload bodies stay in the raw store. Also how a build that
@@ -108,11 +110,12 @@ _CLOSING_SOURCES = re.compile(r"\bp\.source\s+in\s*\(([^)]*)\)", re.IGNORECASE)
 _BUILD_CODE = ("build.py", "duplicates.py", "docs.py", "sqlfiles.py")
 
 # The blocking key and posting key, as stg_postings and int_postings__deduplicated spell them:
-# folded company | folded title, and md5(source|board|source_posting_id).
+# folded company | folded title, and the macro posting_key_of (sql/macros), which the build
+# creates before this step runs.
 _COPIES_SQL = """
 create temp table {table} as
 select
-    md5(source || '|' || board || '|' || source_posting_id) as posting_key,
+    posting_key_of(source, board, source_posting_id) as posting_key,
     coalesce(regexp_replace(lower(company), '[^a-z0-9]', '', 'g'), '') || '|'
         || coalesce(regexp_replace(lower(title), '[^a-z0-9]', '', 'g'), '') as block,
     coalesce(posted_at, first_seen_at) as posted_at,
@@ -149,7 +152,7 @@ carried_texts as (
     select k.posting_key, p.text
     from raw_postings as p
     inner join carriers as k
-        on k.posting_key = md5(p.source || '|' || p.board || '|' || p.source_posting_id)
+        on k.posting_key = posting_key_of(p.source, p.board, p.source_posting_id)
 )
 select c.block, c.posting_key, c.content_hash, c.posted_at, t.text
 from copies as c
@@ -700,6 +703,8 @@ def _build_duplicates(
 ) -> None:
     """Create table raw_posting_duplicates: posting_key → the posting_key of its first copy.
 
+    Reads raw_postings through `con`, which must hold the posting_key_of macro (sql/macros).
+
     The rule (warehouse.duplicates) looks only inside a company+title block, so blocks stream
     through Python a few thousand at a time, each batch's groups are written back as they come,
     and only a few batches of texts are ever held: at a million postings, pulling every
@@ -717,8 +722,8 @@ def _build_duplicates(
     (_APPENDED_BLOCKS_SQL, duplicates.extend_groups); blocks that lost or changed a copy, or
     gained an earlier-dated one, are recomputed. The previous groups are reused only when the
     table's comment names the same rule fingerprint (duplicates_fingerprint: the code of
-    warehouse/duplicates.py, and the SQL and code here that feed it and combine groups), so
-    editing any of it recomputes everything.
+    warehouse/duplicates.py, the posting key's macro, and the SQL and code here that feed it
+    and combine groups), so editing any of it recomputes everything.
     """
     # Its own connection: a streaming result dies when its connection runs another statement,
     # and the groups are written between fetches. The temp tables live on the reader.
@@ -1032,11 +1037,12 @@ def _microseconds(column: pa.Array | pa.ChunkedArray) -> list[int]:
 
 
 def duplicates_fingerprint() -> str:
-    """Names the duplicates rule: its code, and the SQL and code here that feed it and combine
-    the groups a build keeps with the ones it computes. A build's groups are what the next one
-    keeps or extends, so an edit to any of these regroups every block once, instead of carrying
-    groups the old code left forward."""
+    """Names the duplicates rule: its code, the posting key, and the SQL and code here that
+    feed it and combine the groups a build keeps with the ones it computes. A build's groups
+    are what the next one keeps or extends, so an edit to any of these regroups every block
+    once, instead of carrying groups the old code left forward."""
     digest = hashlib.sha256(_DUPLICATES_CODE.read_bytes())
+    digest.update(_POSTING_KEY_MACRO.read_bytes())
     for sql in (
         _COPIES_SQL,
         _STREAM_SQL,

@@ -33,7 +33,7 @@ final as (
         p.source,
         p.board,
         p.source_posting_id,
-        md5(p.source || '|' || p.board || '|' || p.source_posting_id) as posting_key,
+        posting_key_of(p.source, p.board, p.source_posting_id) as posting_key,
         nullif(trim(p.title), '') as title,
         nullif(trim(p.company), '') as company,
         nullif(regexp_replace(lower(p.company), '[^a-z0-9]', '', 'g'), '') as company_key,

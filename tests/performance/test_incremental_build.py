@@ -142,7 +142,7 @@ def test_blocks_that_only_gained_later_copies_extend_their_groups(
             db,
             """
             with keys as (
-                select md5(source || '|' || board || '|' || source_posting_id) as posting_key,
+                select posting_key_of(source, board, source_posting_id) as posting_key,
                     source_posting_id as id
                 from raw_postings
             )
@@ -226,3 +226,15 @@ def test_the_rule_fingerprint_names_the_code_that_keeps_and_extends_groups(monke
     assert build_module.duplicates_fingerprint() != before
     monkeypatch.undo()
     assert build_module.duplicates_fingerprint() == before
+
+
+def test_the_rule_fingerprint_names_the_posting_key(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Stored groups are keyed by posting keys: a new key must not meet groups under the old one.
+    before = build_module.duplicates_fingerprint()
+    macro = tmp_path / "posting_key_of.sql"
+    macro.write_text(
+        build_module._POSTING_KEY_MACRO.read_text(encoding="utf-8").replace("md5(", "sha256("),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(build_module, "_POSTING_KEY_MACRO", macro)
+    assert build_module.duplicates_fingerprint() != before

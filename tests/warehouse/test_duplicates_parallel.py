@@ -14,6 +14,7 @@ from wh_factory import spy_on_grouping
 from warehouse import build
 from warehouse.build import BuildError
 from warehouse.duplicates import Copies
+from warehouse.sqlfiles import macros
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AD = " ".join(f"word{i}" for i in range(120))  # one word changed: shingle Jaccard 0.917
@@ -65,12 +66,14 @@ def _groups(processes: int) -> dict[str, str]:
     con = duckdb.connect()
     try:
         con.execute(_CREATE)
+        for macro in macros():  # as the build creates them before the step
+            con.execute(macro.sql)
         con.executemany(_INSERT, [(i, c, t, at, at, text, text) for i, c, t, at, text in POSTINGS])
         build._build_duplicates(con, None, processes)
         rows = con.execute(
             """
             with keys as (
-                select md5(source || '|' || board || '|' || source_posting_id) as posting_key,
+                select posting_key_of(source, board, source_posting_id) as posting_key,
                     source_posting_id
                 from raw_postings
             )
@@ -149,10 +152,13 @@ import sys
 import duckdb
 
 from warehouse import build
+from warehouse.sqlfiles import macros
 
 assert "pandas" not in sys.modules, "importing warehouse.build imported pandas"
 con = duckdb.connect()
 con.execute('''{_CREATE}''')
+for macro in macros():
+    con.execute(macro.sql)
 rows = [("a1", "Acme", "MLE", "2024-01-05", {AD!r}), ("a2", "Acme", "MLE", "2024-01-06", {AD!r})]
 rows.append(("a3", "Acme", "MLE", "2024-01-07", "another ad"))
 con.executemany("{_INSERT}", [(i, c, t, at, at, text, text) for i, c, t, at, text in rows])
