@@ -62,8 +62,11 @@ def _same_day_source_key(context: TaskRunContext, parameters: dict[str, Any]) ->
     """A source collected successfully today is not fetched again by a re-run today."""
     config: SourceConfig = parameters["config"]
     options = sorted((k, str(v)) for k, v in config.options.items())
-    identity = (
-        f"{config.kind}|{config.board}|{config.base_url}|{options}|{datetime.now(UTC).date()}"
+    # A tuple's repr quotes each field, so a board or url holding the separator cannot make
+    # two sources one key, as joining them with '|' could (board 'a|b' at 'x', board 'a' at
+    # 'b|x'): the second would be skipped as collected.
+    identity = repr(
+        (config.kind, config.board, config.base_url, options, datetime.now(UTC).date().isoformat())
     )
     return "collect-" + hashlib.sha256(identity.encode()).hexdigest()[:32]
 
