@@ -61,10 +61,11 @@ class SourcesFailed(RuntimeError):
 def _same_day_source_key(context: TaskRunContext, parameters: dict[str, Any]) -> str:
     """A source collected successfully today is not fetched again by a re-run today."""
     config: SourceConfig = parameters["config"]
-    options = sorted((k, str(v)) for k, v in config.options.items())
+    # Keys are unique, so sorting never compares two values.
+    options = sorted(config.options.items())
     # A tuple's repr quotes each field, so a board or url holding the separator cannot make
     # two sources one key, as joining them with '|' could (board 'a|b' at 'x', board 'a' at
-    # 'b|x'): the second would be skipped as collected.
+    # 'b|x'): the second would be skipped as collected. Option values keep their type too.
     identity = repr(
         (config.kind, config.board, config.base_url, options, datetime.now(UTC).date().isoformat())
     )

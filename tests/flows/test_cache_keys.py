@@ -22,4 +22,8 @@ def test_one_source_keeps_its_key_within_a_day_and_options_count() -> None:
     plain = SourceConfig("lever", "acme", None, {"pages": 2})
     assert _key(plain) == _key(SourceConfig("lever", "acme", None, {"pages": 2}))
     assert _key(plain) != _key(SourceConfig("lever", "acme", None, {"pages": 3}))
+    assert _key(plain) != _key(SourceConfig("lever", "acme", None, {"pages": "2"}))
+    assert _key(SourceConfig("hn", "who", None, {"tags": ["a"]})) != _key(
+        SourceConfig("hn", "who", None, {"tags": "['a']"})
+    )
     assert _key(plain).startswith("collect-")

@@ -34,6 +34,8 @@ def test_separators_and_escapes_inside_fields_are_escaped() -> None:
     # backslash before it.
     assert _key("jsonld", "a\\", "b|c|x") == "28715c2d67e44cdcef4169442b46e75f"
     triples = [
+        ("s", "|x", "y"),
+        ("s|\\", "x", "y"),  # s|\|x|y, as the one before would read with its source unescaped
         ("jsonld", "a|b", "c"),
         ("jsonld", "a", "b|c"),
         ("jsonld", "a\\", "|b"),
