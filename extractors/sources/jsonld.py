@@ -8,6 +8,10 @@ robots.txt forbids every page the source is skipped.
 
 Posting id: `identifier` (a PropertyValue's `value`, or a plain string/number); else a hash of
 the posting's `url`, else of the page URL (with the posting's position when a page holds several).
+A `url` that several postings without an identifier share on one page (a page that gives its
+own address as each posting's) is hashed with the posting's position too: keyed by the url
+alone, every such posting but the last would be lost, while copies of one posting that are
+told apart this way are merged by the warehouse's duplicate rule.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -100,9 +105,10 @@ class JsonLd:
             result.rejects.append(
                 Reject(self.kind, payload.board, payload.url, "no JobPosting JSON-LD on the page")
             )
+        shared_urls = _shared_urls(nodes)
         for position, node in enumerate(nodes):
             try:
-                result.postings.append(_posting(node, payload, position, len(nodes)))
+                result.postings.append(_posting(node, payload, position, len(nodes), shared_urls))
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 result.rejects.append(
                     Reject(
@@ -153,7 +159,9 @@ def _types(node: dict) -> list[str]:
     return [str(v).rsplit("/", 1)[-1] for v in values if v]
 
 
-def _posting(node: dict, payload: Payload, position: int, count: int) -> Posting:
+def _posting(
+    node: dict, payload: Payload, position: int, count: int, shared_urls: frozenset[str]
+) -> Posting:
     title = _text(node.get("title")) or _text(node.get("name"))
     if not title:
         raise ValueError("JobPosting has no title")
@@ -167,7 +175,7 @@ def _posting(node: dict, payload: Payload, position: int, count: int) -> Posting
     return Posting(
         source="jsonld",
         board=payload.board,
-        source_posting_id=_posting_id(node, payload.url, position, count),
+        source_posting_id=_posting_id(node, payload.url, position, count, shared_urls),
         title=title,
         company=_organization(node.get("hiringOrganization")) or payload.board,
         location=location,
@@ -182,7 +190,21 @@ def _posting(node: dict, payload: Payload, position: int, count: int) -> Posting
     )
 
 
-def _posting_id(node: dict, page_url: str, position: int, count: int) -> str:
+def _posting_id(
+    node: dict, page_url: str, position: int, count: int, shared_urls: frozenset[str]
+) -> str:
+    identifier = _identifier(node)
+    if identifier is not None:
+        return identifier
+    own_url = _text(node.get("url"))
+    if own_url in shared_urls:
+        key = f"{own_url}#{position}"
+    else:
+        key = own_url or (page_url if count == 1 else f"{page_url}#{position}")
+    return "url-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _identifier(node: dict) -> str | None:
     identifier = node.get("identifier")
     if isinstance(identifier, list):
         identifier = identifier[0] if identifier else None
@@ -194,9 +216,15 @@ def _posting_id(node: dict, page_url: str, position: int, count: int) -> str:
         and str(identifier).strip()
     ):
         return str(identifier).strip()
-    own_url = _text(node.get("url"))
-    key = own_url or (page_url if count == 1 else f"{page_url}#{position}")
-    return "url-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return None
+
+
+def _shared_urls(nodes: list[dict]) -> frozenset[str]:
+    """The `url`s that more than one posting without an identifier gives on this page."""
+    urls = Counter(
+        url for node in nodes if _identifier(node) is None and (url := _text(node.get("url")))
+    )
+    return frozenset(url for url, postings in urls.items() if postings > 1)
 
 
 def _description(value: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -112,3 +113,34 @@ def test_jsonld_parse_is_pure_over_a_stored_page() -> None:
     assert [(p.source_posting_id, p.location, p.url) for p in result.postings] == [
         ("DS-77", "Vancouver, BC", "https://northbeam.example/jobs")
     ]
+
+
+def _page(*nodes: str) -> Payload:
+    scripts = "".join(f'<script type="application/ld+json">{node}</script>' for node in nodes)
+    return Payload(
+        "jsonld",
+        "northbeam",
+        "page",
+        "https://northbeam.example/jobs",
+        datetime(2026, 10, 1, tzinfo=UTC),
+        200,
+        "text/html",
+        f"<html><head>{scripts}</head></html>".encode(),
+    )
+
+
+def test_postings_that_give_one_shared_url_and_no_identifier_keep_one_id_each() -> None:
+    # The page gives its own address as each posting's url: keyed by it alone, one id for both.
+    shared = '{"@type": "JobPosting", "title": "%s", "url": "https://northbeam.example/jobs"}'
+    own = '{"@type": "JobPosting", "title": "Analyst", "url": "https://northbeam.example/a"}'
+    result = JSONLD.parse(_page(shared % "ML Engineer", shared % "Data Scientist", own))
+
+    ids = {p.title: p.source_posting_id for p in result.postings}
+    assert len(set(ids.values())) == 3
+    # A url only one posting gives keeps the id it had: a hash of the url alone.
+    assert (
+        ids["Analyst"] == "url-" + hashlib.sha256(b"https://northbeam.example/a").hexdigest()[:16]
+    )
+    # Positions on the page tell the shared ones apart, the same on every fetch of the page.
+    again = JSONLD.parse(_page(shared % "ML Engineer", shared % "Data Scientist", own))
+    assert {p.title: p.source_posting_id for p in again.postings} == ids
