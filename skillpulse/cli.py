@@ -379,27 +379,11 @@ def extract(
     from extractors.skills.taxonomy import load_taxonomy
 
     extractor = SkillExtractor(load_taxonomy(taxonomy))
-    rejected = 0
+    rejected: list[int] = []
 
     def records() -> Iterator[tuple[str, str]]:
-        nonlocal rejected
-        with input.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    record = json.loads(raw.decode("utf-8"))
-                    if not isinstance(record, dict):
-                        raise ValueError("expected a JSON object")
-                    if not isinstance(record.get("text"), str):
-                        raise ValueError("missing or non-string 'text'")
-                    if record.get("id") is None:
-                        raise ValueError("missing 'id'")
-                except (ValueError, UnicodeDecodeError) as exc:
-                    rejected += 1
-                    console.print(f"{input}:{number}: rejected: {exc}")
-                    continue
-                yield str(record["id"]), record["text"]
+        for record in _jsonl_records(input, rejected, needs_id=True):
+            yield str(record["id"]), record["text"]
 
     output.parent.mkdir(parents=True, exist_ok=True)
     scratch = output.with_suffix(output.suffix + ".tmp")
@@ -429,7 +413,7 @@ def extract(
             )
             written += 1
     scratch.replace(output)
-    console.print(f"extracted {written} records to {output}; {rejected} rejected")
+    console.print(f"extracted {written} records to {output}; {len(rejected)} rejected")
 
 
 @app.command()
@@ -444,6 +428,30 @@ def report(
 
     files = _read_warehouse("report", db, lambda: render_report(db, out))
     typer.echo(f"report: {files.report}\nlatest: {files.latest}\nindex:  {files.index}")
+
+
+def _jsonl_records(path: Path, rejected: list[int], needs_id: bool) -> Iterator[dict]:
+    """The JSON objects of a JSONL file with a string 'text' (and an 'id' if `needs_id`). Any
+    other line is named on the console by its number, with the reason, added to `rejected` and
+    skipped."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"))
+                if not isinstance(record, dict):
+                    raise ValueError("expected a JSON object")
+                if not isinstance(record.get("text"), str):
+                    raise ValueError("missing or non-string 'text'")
+                if needs_id and record.get("id") is None:
+                    raise ValueError("missing 'id'")
+            except (ValueError, RecursionError) as exc:  # JSON and UTF-8 errors are ValueErrors
+                rejected.append(number)
+                reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+                console.print(f"{path}:{number}: rejected: {reason}")
+                continue
+            yield record
 
 
 def _read_warehouse(command: str, db: Path, read: Callable[[], T]) -> T:
@@ -551,8 +559,7 @@ def candidates(
         if not input.is_file():
             console.print(f"[red]no such input file: {input}[/red]")
             raise typer.Exit(2)
-        with input.open(encoding="utf-8") as handle:
-            texts = [str(json.loads(line).get("text") or "") for line in handle if line.strip()]
+        texts = [record["text"] for record in _jsonl_records(input, [], needs_id=False)]
     else:
         raw = WarehousePaths.for_db(db).raw  # type: ignore[arg-type]
         if not raw.is_file():

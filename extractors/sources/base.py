@@ -144,7 +144,8 @@ def payload_json(payload: Payload) -> Any:
             f"{payload.source}/{payload.board}: {payload.url} did not return usable JSON "
             "(nested too deeply)"
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:
+        # Broken JSON or UTF-8, or an integer longer than Python converts (4300 digits).
         snippet = payload.body[:80].decode("utf-8", errors="replace")
         raise SourceError(
             f"{payload.source}/{payload.board}: {payload.url} did not return JSON "

@@ -83,6 +83,8 @@ def parse_line(raw_line: bytes, payload: Payload) -> Posting:
         raise ValueError(f"broken JSON: {exc.msg} at column {exc.colno}") from exc
     except RecursionError:
         raise ValueError("broken JSON: nested too deeply") from None
+    except ValueError as exc:  # an integer longer than Python converts (4300 digits)
+        raise ValueError(f"broken JSON: {exc}") from exc
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
     posting_id = record.get("id")

@@ -91,13 +91,18 @@ class JsonLd:
                         script_text[:2000],
                     )
                 )
-            except json.JSONDecodeError as exc:
+            except ValueError as exc:  # broken JSON, or an integer of over 4300 digits
+                reason = (
+                    f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+                    if isinstance(exc, json.JSONDecodeError)
+                    else str(exc)
+                )
                 result.rejects.append(
                     Reject(
                         self.kind,
                         payload.board,
                         f"{payload.url} script #{index + 1}",
-                        f"broken JSON-LD: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                        f"broken JSON-LD: {reason}",
                         script_text[:2000],
                     )
                 )

@@ -57,6 +57,34 @@ def test_candidates_lists_unknown_tools_by_posting_count(tmp_path: Path) -> None
     assert "Python" not in terms and "Postgres" not in terms
 
 
+def test_candidates_names_bad_lines_and_ranks_the_good_ones(tmp_path: Path) -> None:
+    text = "Stack: Python, Dagsterix and Postgres."
+    good = [json.dumps({"id": str(i), "text": text}) for i in range(2)]
+    huge_number = '{"id": ' + "1" * 5000 + ', "text": "We run Dagsterix."}'
+    lines = [good[0], "not json", "[1, 2]", '{"id": "x"}', "[" * 100_000 + "]" * 100_000]
+    lines += [huge_number, good[1]]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["candidates", "--input", str(source), "--min-postings", "2"])
+    assert result.exit_code == 0, result.output
+    named = [
+        line.split(": rejected: ") for line in result.output.splitlines() if "rejected" in line
+    ]
+    assert [(where.rsplit(":", 1)[1], reason) for where, reason in named] == [
+        ("2", "Expecting value: line 1 column 1 (char 0)"),
+        ("3", "expected a JSON object"),
+        ("4", "missing or non-string 'text'"),
+        ("5", "nested too deeply"),
+        (
+            "6",
+            "Exceeds the limit (4300 digits) for integer string conversion: value has 5000 "
+            "digits; use sys.set_int_max_str_digits() to increase the limit",
+        ),
+    ]
+    assert "2 postings;" in result.output
+    assert "Dagsterix" in result.output
+
+
 def test_reextract_recomputes_with_a_new_taxonomy_version(tmp_path: Path) -> None:
     db = tmp_path / "warehouse.duckdb"
     ingest = runner.invoke(app, ["ingest", "--input", str(POSTINGS), "--db", str(db)])

@@ -36,6 +36,7 @@ BAD_LINES: list[tuple[str, bytes]] = [
     ("invalid UTF-8 at byte", b'{"id": "b16", "text": "caf\xe9 Python"}'),
     ("over the 200000 limit", json.dumps({"id": "b17", "text": "Python " * 40000}).encode()),
     ("nested too deeply", b"[" * 100_000 + b"]" * 100_000),
+    ("broken JSON: Exceeds the limit (4300 digits)", b'{"id": ' + b"7" * 5000 + b', "text": "Go"}'),
     ("not valid Unicode text", b'{"id": "b19", "text": "lone \\ud800 surrogate Python"}'),
     ("broken JSON", b"\x00\x01\x02 binary junk"),
 ]

@@ -93,6 +93,19 @@ def test_malformed_json_fails_naming_the_url(replay, fast_http) -> None:
     )
 
 
+def test_a_number_too_long_for_python_fails_naming_the_url(replay, fast_http) -> None:
+    replay.add_fault(JOBS_PATH, Fault(200, b'{"jobs": [{"id": ' + b"9" * 5000 + b"}]}"))
+
+    outcome = collect_source(greenhouse(replay), fast_http)
+
+    assert outcome.status == "failed"
+    assert outcome.error is not None
+    assert outcome.error.startswith(
+        f"greenhouse/fernhill: {replay.url}{JOBS_PATH}?content=true did not return JSON "
+        "(ValueError: Exceeds the limit (4300 digits) for integer string conversion"
+    )
+
+
 def test_a_slow_answer_times_out_and_fails(replay, fast_http) -> None:
     replay.add_fault(JOBS_PATH, Fault(200, b"{}", delay_s=1.0), times=3)
 

@@ -97,9 +97,8 @@ def test_jsonld_is_skipped_when_robots_forbids_every_page(fast_http) -> None:
     assert requested == ["/robots.txt"]
 
 
-def test_jsonld_parse_is_pure_over_a_stored_page() -> None:
-    body = (API_FIXTURES / "pages" / "list.html").read_bytes()
-    payload = Payload(
+def _stored_page(body: bytes) -> Payload:
+    return Payload(
         "jsonld",
         "northbeam",
         "page",
@@ -109,24 +108,19 @@ def test_jsonld_parse_is_pure_over_a_stored_page() -> None:
         "text/html",
         body,
     )
-    result = JSONLD.parse(payload)
+
+
+def test_jsonld_parse_is_pure_over_a_stored_page() -> None:
+    result = JSONLD.parse(_stored_page((API_FIXTURES / "pages" / "list.html").read_bytes()))
     assert [(p.source_posting_id, p.location, p.url) for p in result.postings] == [
         ("DS-77", "Vancouver, BC", "https://northbeam.example/jobs")
     ]
 
 
 def _page(*nodes: str) -> Payload:
+    """A stored page holding each node in a JSON-LD script of its own."""
     scripts = "".join(f'<script type="application/ld+json">{node}</script>' for node in nodes)
-    return Payload(
-        "jsonld",
-        "northbeam",
-        "page",
-        "https://northbeam.example/jobs",
-        datetime(2026, 10, 1, tzinfo=UTC),
-        200,
-        "text/html",
-        f"<html><head>{scripts}</head></html>".encode(),
-    )
+    return _stored_page(f"<html><head>{scripts}</head></html>".encode())
 
 
 def test_postings_that_give_one_shared_url_and_no_identifier_keep_one_id_each() -> None:
@@ -144,3 +138,18 @@ def test_postings_that_give_one_shared_url_and_no_identifier_keep_one_id_each() 
     # Positions on the page tell the shared ones apart, the same on every fetch of the page.
     again = JSONLD.parse(_page(shared % "ML Engineer", shared % "Data Scientist", own))
     assert {p.title: p.source_posting_id for p in again.postings} == ids
+
+
+def test_a_script_with_a_number_too_long_for_python_is_a_reject_and_the_rest_lands() -> None:
+    huge = '{"@type": "JobPosting", "title": "Lost", "identifier": %s}' % ("9" * 5000)
+    fine = '{"@type": "JobPosting", "title": "ML Engineer", "identifier": "NB-1"}'
+    result = JSONLD.parse(_page(huge, fine))
+
+    assert [p.source_posting_id for p in result.postings] == ["NB-1"]
+    assert [(r.record_ref, r.reason) for r in result.rejects] == [
+        (
+            "https://northbeam.example/jobs script #1",
+            "broken JSON-LD: Exceeds the limit (4300 digits) for integer string conversion: "
+            "value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit",
+        )
+    ]
