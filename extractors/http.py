@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,6 +128,16 @@ class HostPacer:
 
 
 SHARED_PACER = HostPacer()
+
+
+def declared_bytes(headers: Mapping[str, str]) -> int | None:
+    """The body size a response's Content-Length declares; None when absent or not a decimal
+    number of at most 18 digits (Python refuses to read one of over 4,300, and a server may
+    send it). The cap is enforced while the body is read either way."""
+    declared = headers.get("Content-Length")
+    if not declared or len(declared) > 18 or not (declared.isascii() and declared.isdigit()):
+        return None
+    return int(declared)
 
 
 class HttpClient:
@@ -268,8 +278,8 @@ class HttpClient:
 
     def _read_capped(self, raw: requests.Response, url: str) -> bytes:
         cap = self.settings.max_bytes
-        declared = raw.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > cap:
+        declared = declared_bytes(raw.headers)
+        if declared is not None and declared > cap:
             raise ResponseTooLarge(f"{url} declares {declared} bytes, over the {cap}-byte cap")
         deadline = time.monotonic() + self.settings.max_body_s
         chunks: list[bytes] = []
@@ -343,8 +353,8 @@ def _new_session(settings: HttpSettings, cache_path: Path | None) -> requests.Se
         headers = response.headers
         if not (headers.get("ETag") or headers.get("Last-Modified")):
             return False
-        declared = headers.get("Content-Length")
-        return not (declared and declared.isdigit() and int(declared) > settings.max_bytes)
+        declared = declared_bytes(headers)
+        return not (declared is not None and declared > settings.max_bytes)
 
     # Imported here: requests_cache pulls in its optional backends (redis, ~0.8 s) on import,
     # a start-up cost every `skillpulse ingest` would pay without ever caching a request.

@@ -439,7 +439,8 @@ def _jsonl_records(path: Path, rejected: list[int], needs_id: bool) -> Iterator[
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw.decode("utf-8"))
+                # A BOM from a Windows export, as ingest reads it.
+                record = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
                 if not isinstance(record, dict):
                     raise ValueError("expected a JSON object")
                 if not isinstance(record.get("text"), str):
@@ -559,7 +560,10 @@ def candidates(
         if not input.is_file():
             console.print(f"[red]no such input file: {input}[/red]")
             raise typer.Exit(2)
-        texts = [record["text"] for record in _jsonl_records(input, [], needs_id=False)]
+        rejected: list[int] = []
+        texts = [record["text"] for record in _jsonl_records(input, rejected, needs_id=False)]
+        if rejected:
+            console.print(f"{len(rejected)} lines of {input} rejected")
     else:
         raw = WarehousePaths.for_db(db).raw  # type: ignore[arg-type]
         if not raw.is_file():

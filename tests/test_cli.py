@@ -144,7 +144,10 @@ def test_cli_extract_writes_skills_and_traceable_mentions(
 ) -> None:
     source = tmp_path / "in.jsonl"
     text = "Requirements:\n- Python and R.\n- EKS"
-    source.write_text(json.dumps({"id": "x", "text": text}) + "\nnot json\n", encoding="utf-8")
+    nested = "[" * 100_000 + "]" * 100_000
+    # The first line opens with a byte-order mark, as a Windows export's does.
+    lines = ["\ufeff" + json.dumps({"id": "x", "text": text}), "not json", nested]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = runner.invoke(
         app,
@@ -160,6 +163,8 @@ def test_cli_extract_writes_skills_and_traceable_mentions(
     )
     assert result.exit_code == 0, result.output
     assert "in.jsonl:2: rejected" in result.output
+    assert "in.jsonl:3: rejected: nested too deeply" in result.output
+    assert "; 2 rejected" in result.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["id"] for line in lines] == ["x"]
     assert lines[0]["skills"] == ["aws", "eks", "kubernetes", "python", "r"]

@@ -19,6 +19,7 @@ from extractors.sources.base import (
     board_segment,
     parse_records,
     payload_json,
+    plain_number,
     records_in,
     response_payload,
 )
@@ -80,12 +81,14 @@ def _salary(job: dict) -> tuple[float | None, float | None, str | None]:
     for tier in compensation.get("compensationTiers") or []:
         components.extend(tier.get("components") or [])
     for component in components:
-        if component.get("compensationType") == "Salary" and component.get("minValue") is not None:
-            high = component.get("maxValue")
+        # A figure that is no number (or none a float holds) is no salary.
+        low = plain_number(component.get("minValue"))
+        if component.get("compensationType") == "Salary" and low is not None:
+            high = plain_number(component.get("maxValue"))
             factor = _ANNUAL_FACTOR.get(str(component.get("interval", "1 YEAR")).upper(), 1)
             return (
-                float(component["minValue"]) * factor,
-                float(high) * factor if high is not None else None,
+                low * factor,
+                high * factor if high is not None else None,
                 component.get("currencyCode"),
             )
     return None, None, None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -154,7 +155,25 @@ def payload_json(payload: Payload) -> Any:
 
 
 # What a malformed record raises while being mapped to a Posting: a reject, never a crash.
-RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+# OverflowError: float() of an integer of over 308 digits.
+RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
+
+
+def plain_number(value: object) -> float | None:
+    """A JSON number, or a string holding one ("120,000" too), as a finite float; None for
+    anything else: booleans, words, and numbers too large for a float."""
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str):
+            number = float(value.replace(",", "").strip())
+        else:
+            return None
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def records_in(payload: Payload, document: Any, key: str | None = None) -> list[Any]:

@@ -83,19 +83,36 @@ class HiringThread:
     title: str
 
 
+def _whole_number(value: object) -> int | None:
+    """An id or count from Algolia: an int, or a string of at most 18 decimal digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and 0 < len(value) <= 18 and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
 def hiring_threads(search_body: object) -> list[HiringThread]:
     """The 'Who is hiring?' threads among one Algolia search page's hits, newest first."""
     if not isinstance(search_body, dict) or not isinstance(search_body.get("hits"), list):
         raise SourceError("hn: search response has no 'hits' list")
     threads = []
     for hit in search_body["hits"]:
+        if not isinstance(hit, dict):
+            raise SourceError(f"hn: a search hit is not an object: {str(hit)[:80]!r}")
         match = _HIRING_TITLE.match(str(hit.get("title") or ""))
         month_number = _MONTHS.get(match["month"].lower()) if match else None
         if match is None or month_number is None:
             continue
+        story_id = _whole_number(hit.get("objectID"))
+        if story_id is None:
+            raise SourceError(
+                f"hn: search hit {hit['title']!r} has no usable objectID: "
+                f"{str(hit.get('objectID'))[:40]!r}"
+            )
         threads.append(
             HiringThread(
-                story_id=int(hit["objectID"]),
+                story_id=story_id,
                 month=f"{match['year']}-{month_number:02d}",
                 title=str(hit["title"]),
             )
@@ -152,7 +169,10 @@ class HackerNews:
                 break
             if not since and len(enough) >= int(months or 1):
                 break
-            if page + 1 >= int(body.get("nbPages", 0)):
+            pages = _whole_number(body.get("nbPages", 0))
+            if pages is None:
+                raise SourceError(f"hn/{config.board}: {payload.url} gives no whole nbPages")
+            if page + 1 >= pages:
                 break
         for thread in select_threads(found, months, since):
             response = client.get(f"{base}/api/v1/items/{thread.story_id}")

@@ -9,9 +9,11 @@ robots.txt forbids every page the source is skipped.
 Posting id: `identifier` (a PropertyValue's `value`, or a plain string/number); else a hash of
 the posting's `url`, else of the page URL (with the posting's position when a page holds several).
 A `url` that several postings without an identifier share on one page (a page that gives its
-own address as each posting's) is hashed with the posting's position too: keyed by the url
-alone, every such posting but the last would be lost, while copies of one posting that are
-told apart this way are merged by the warehouse's duplicate rule.
+own address as each posting's) is hashed with the page URL, the title and how many postings
+before it on the page share both: keyed by the url alone, every such posting but the last
+would be lost, and keyed by position, each would take another's id when one is added above
+it. A posting the page lists twice is then two postings here, which the warehouse's duplicate
+rule merges (same company, title and text).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bs4 import BeautifulSoup
 from extractors.classify import salary_from_text, workplace
 from extractors.http import HttpClient
 from extractors.sources.base import (
+    RECORD_ERRORS,
     ParseResult,
     Payload,
     Posting,
@@ -36,6 +39,7 @@ from extractors.sources.base import (
     SourceConfig,
     SourceError,
     SourceSkipped,
+    plain_number,
     response_payload,
 )
 from extractors.sources.dates import parse_timestamp
@@ -110,11 +114,11 @@ class JsonLd:
             result.rejects.append(
                 Reject(self.kind, payload.board, payload.url, "no JobPosting JSON-LD on the page")
             )
-        shared_urls = _shared_urls(nodes)
-        for position, node in enumerate(nodes):
+        posting_ids = _posting_ids(nodes, payload.url)
+        for position, (node, posting_id) in enumerate(zip(nodes, posting_ids, strict=True)):
             try:
-                result.postings.append(_posting(node, payload, position, len(nodes), shared_urls))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                result.postings.append(_posting(node, payload, posting_id))
+            except RECORD_ERRORS as exc:
                 result.rejects.append(
                     Reject(
                         self.kind,
@@ -164,9 +168,7 @@ def _types(node: dict) -> list[str]:
     return [str(v).rsplit("/", 1)[-1] for v in values if v]
 
 
-def _posting(
-    node: dict, payload: Payload, position: int, count: int, shared_urls: frozenset[str]
-) -> Posting:
+def _posting(node: dict, payload: Payload, posting_id: str) -> Posting:
     title = _text(node.get("title")) or _text(node.get("name"))
     if not title:
         raise ValueError("JobPosting has no title")
@@ -180,7 +182,7 @@ def _posting(
     return Posting(
         source="jsonld",
         board=payload.board,
-        source_posting_id=_posting_id(node, payload.url, position, count, shared_urls),
+        source_posting_id=posting_id,
         title=title,
         company=_organization(node.get("hiringOrganization")) or payload.board,
         location=location,
@@ -195,18 +197,25 @@ def _posting(
     )
 
 
-def _posting_id(
-    node: dict, page_url: str, position: int, count: int, shared_urls: frozenset[str]
-) -> str:
-    identifier = _identifier(node)
-    if identifier is not None:
-        return identifier
-    own_url = _text(node.get("url"))
-    if own_url in shared_urls:
-        key = f"{own_url}#{position}"
-    else:
-        key = own_url or (page_url if count == 1 else f"{page_url}#{position}")
-    return "url-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+def _posting_ids(nodes: list[dict], page_url: str) -> list[str]:
+    """Each node's posting id, in page order (the module docstring says how)."""
+    identifiers = [_identifier(node) for node in nodes]
+    urls = [_text(node.get("url")) for node in nodes]
+    shared = Counter(url for url, given in zip(urls, identifiers, strict=True) if not given and url)
+    earlier: Counter[tuple[str, str | None]] = Counter()  # (url, title) of shared-url postings
+    ids = []
+    for position, (node, given, url) in enumerate(zip(nodes, identifiers, urls, strict=True)):
+        if given is not None:
+            ids.append(given)
+            continue
+        if url and shared[url] > 1:
+            title = _text(node.get("title")) or _text(node.get("name"))
+            key = repr((page_url, url, title, earlier[(url, title)]))
+            earlier[(url, title)] += 1
+        else:
+            key = url or (page_url if len(nodes) == 1 else f"{page_url}#{position}")
+        ids.append("url-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16])
+    return ids
 
 
 def _identifier(node: dict) -> str | None:
@@ -222,14 +231,6 @@ def _identifier(node: dict) -> str | None:
     ):
         return str(identifier).strip()
     return None
-
-
-def _shared_urls(nodes: list[dict]) -> frozenset[str]:
-    """The `url`s that more than one posting without an identifier gives on this page."""
-    urls = Counter(
-        url for node in nodes if _identifier(node) is None and (url := _text(node.get("url")))
-    )
-    return frozenset(url for url, postings in urls.items() if postings > 1)
 
 
 def _description(value: object) -> str:
@@ -299,13 +300,13 @@ def _salary(value: object) -> tuple[float | None, float | None, str | None]:
     unit = "YEAR"
     if isinstance(amount, dict):
         unit = str(amount.get("unitText") or "YEAR").upper()
-        low = _number(amount.get("minValue"))
-        high = _number(amount.get("maxValue"))
-        single = _number(amount.get("value"))
+        low = plain_number(amount.get("minValue"))
+        high = plain_number(amount.get("maxValue"))
+        single = plain_number(amount.get("value"))
         if low is None and high is None:
             low = high = single
     else:
-        low = high = _number(amount)
+        low = high = plain_number(amount)
     if low is None and high is None:
         return None, None, None
     factor = _ANNUAL_FACTOR.get(unit, 1)
@@ -314,19 +315,6 @@ def _salary(value: object) -> tuple[float | None, float | None, str | None]:
         high * factor if high is not None else None,
         currency,
     )
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.replace(",", "").strip())
-        except ValueError:
-            return None
-    return None
 
 
 def _date(value: object) -> datetime | None:

@@ -19,6 +19,7 @@ from extractors.sources.base import (
     board_segment,
     parse_records,
     payload_json,
+    plain_number,
     records_in,
     response_payload,
 )
@@ -91,12 +92,14 @@ def page_length(payload: Payload) -> int:
 
 
 def _salary(salary_range: object, text: str) -> tuple[float | None, float | None, str | None]:
-    if isinstance(salary_range, dict) and salary_range.get("min") is not None:
+    # A figure that is no number (or none a float holds) leaves the salary to the text.
+    low = plain_number(salary_range.get("min")) if isinstance(salary_range, dict) else None
+    if isinstance(salary_range, dict) and low is not None:
         factor = 2080 if salary_range.get("interval") == "per-hour-wage" else 1
-        low, high = salary_range.get("min"), salary_range.get("max")
+        high = plain_number(salary_range.get("max"))
         return (
-            float(low) * factor,
-            float(high) * factor if high is not None else None,
+            low * factor,
+            high * factor if high is not None else None,
             salary_range.get("currency"),
         )
     return salary_from_text(text)

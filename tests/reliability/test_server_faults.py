@@ -103,6 +103,12 @@ def huge_declared(conn: socket.socket, target: str) -> None:
     _send(conn, "200 OK", headers, b"[" * 1024)
 
 
+def absurd_declared(conn: socket.socket, target: str) -> None:
+    """A Content-Length of 5,000 digits (Python reads at most 4,300), then 2 MiB and a close."""
+    headers = {"Content-Type": "application/json", "Content-Length": "9" * 5000}
+    conn.sendall(http_head("200 OK", headers) + b" " * (2 * CAP))
+
+
 def huge_undeclared(conn: socket.socket, target: str) -> None:
     """No Content-Length, body delimited by closing the connection: 4 MiB against a 1 MiB cap."""
     conn.sendall(http_head("200 OK", {"Content-Type": "application/json", "Connection": "close"}))
@@ -165,6 +171,7 @@ RAW_FAULTS = [
     RawFault("gzipbomb", gzip_bomb, f"over the {CAP}-byte cap (decoded)"),
     RawFault("hugedeclared", huge_declared, f"declares {50 * CAP} bytes, over the {CAP}-byte cap"),
     RawFault("hugeundeclared", huge_undeclared, f"over the {CAP}-byte cap"),
+    RawFault("absurddeclared", absurd_declared, f"over the {CAP}-byte cap"),
     RawFault("redirectloop", redirect_loop, "TooManyRedirects"),
     RawFault("badutf8", invalid_utf8, "UnicodeDecodeError"),
     RawFault("badencoding", bad_content_encoding, "could not be decoded (Content-Encoding: gzip)"),

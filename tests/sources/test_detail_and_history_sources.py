@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
-from extractors.sources.base import SourceConfig
+from extractors.sources.base import SourceConfig, SourceError
 from extractors.sources.hn import HiringThread, hiring_threads, parse_header, select_threads
 from skillpulse.pipeline import collect_source
 
@@ -151,3 +152,20 @@ def test_parse_header(
 ) -> None:
     header = parse_header(first_line)
     assert (header.company, header.title, header.location) == (company, title, location)
+
+
+@pytest.mark.parametrize(
+    ("hit", "error"),
+    [
+        ("not a hit", "a search hit is not an object: 'not a hit'"),
+        ({"title": "Ask HN: Who is hiring? (May 2026)"}, "has no usable objectID: 'None'"),
+        (
+            {"objectID": "9" * 5000, "title": "Ask HN: Who is hiring? (May 2026)"},
+            "has no usable objectID: '" + "9" * 40 + "'",
+        ),
+    ],
+)
+def test_hiring_threads_refuse_a_hit_they_cannot_follow(hit: object, error: str) -> None:
+    # A thread without a usable id cannot be fetched: the search answer is broken, and says so.
+    with pytest.raises(SourceError, match=re.escape(error)):
+        hiring_threads({"hits": [hit]})

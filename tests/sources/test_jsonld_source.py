@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -124,20 +125,22 @@ def _page(*nodes: str) -> Payload:
 
 
 def test_postings_that_give_one_shared_url_and_no_identifier_keep_one_id_each() -> None:
-    # The page gives its own address as each posting's url: keyed by it alone, one id for both.
+    # The page gives its own address as each posting's url: keyed by it alone, one id for all.
     shared = '{"@type": "JobPosting", "title": "%s", "url": "https://northbeam.example/jobs"}'
     own = '{"@type": "JobPosting", "title": "Analyst", "url": "https://northbeam.example/a"}'
-    result = JSONLD.parse(_page(shared % "ML Engineer", shared % "Data Scientist", own))
+    nodes = [shared % "ML Engineer", shared % "Data Scientist", shared % "ML Engineer", own]
+    result = JSONLD.parse(_page(*nodes))
 
-    ids = {p.title: p.source_posting_id for p in result.postings}
-    assert len(set(ids.values())) == 3
+    ids = [p.source_posting_id for p in result.postings]
+    assert len(set(ids)) == 4
     # A url only one posting gives keeps the id it had: a hash of the url alone.
-    assert (
-        ids["Analyst"] == "url-" + hashlib.sha256(b"https://northbeam.example/a").hexdigest()[:16]
-    )
-    # Positions on the page tell the shared ones apart, the same on every fetch of the page.
-    again = JSONLD.parse(_page(shared % "ML Engineer", shared % "Data Scientist", own))
-    assert {p.title: p.source_posting_id for p in again.postings} == ids
+    assert ids[3] == "url-" + hashlib.sha256(b"https://northbeam.example/a").hexdigest()[:16]
+    # A posting added above them takes none of their ids.
+    added = JSONLD.parse(_page(shared % "Researcher", *nodes))
+    assert [p.source_posting_id for p in added.postings][1:] == ids
+    # Another page giving the same url to postings of the same titles gets ids of its own.
+    elsewhere = JSONLD.parse(replace(_page(*nodes), url="https://northbeam.example/jobs?p=2"))
+    assert set(ids[:3]).isdisjoint(p.source_posting_id for p in elsewhere.postings)
 
 
 def test_a_script_with_a_number_too_long_for_python_is_a_reject_and_the_rest_lands() -> None:
