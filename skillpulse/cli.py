@@ -563,7 +563,8 @@ def candidates(
         rejected: list[int] = []
         texts = [record["text"] for record in _jsonl_records(input, rejected, needs_id=False)]
         if rejected:
-            console.print(f"{len(rejected)} lines of {input} rejected")
+            lines = "line" if len(rejected) == 1 else "lines"
+            console.print(f"{len(rejected)} {lines} of {input} rejected")
     else:
         raw = WarehousePaths.for_db(db).raw  # type: ignore[arg-type]
         if not raw.is_file():

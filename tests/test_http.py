@@ -15,6 +15,7 @@ from extractors.http import (
     ResponseTooLarge,
     RobotsDisallowed,
     RobotsUnavailable,
+    declared_bytes,
 )
 from skillpulse.demo.server import Fault
 
@@ -155,3 +156,23 @@ def test_accepted_status_is_returned_not_raised(replay, fast_http) -> None:
 
     assert gone.status == 404
     assert raised.value.status == 404
+
+
+@pytest.mark.parametrize(
+    ("header", "declared"),
+    [
+        ("1048576", 1048576),
+        ("0", 0),
+        ("9" * 18, int("9" * 18)),
+        ("9" * 19, None),  # past any cap, and up to 4,300 digits Python would not even read
+        ("\u00b2", None),  # '²': str.isdigit() says yes, int() says no
+        ("-1", None),
+        ("12 34", None),
+        ("", None),
+    ],
+)
+def test_declared_bytes_reads_only_a_plain_decimal_length(
+    header: str, declared: int | None
+) -> None:
+    assert declared_bytes({"Content-Length": header}) == declared
+    assert declared_bytes({}) is None

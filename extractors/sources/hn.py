@@ -84,9 +84,9 @@ class HiringThread:
 
 
 def _whole_number(value: object) -> int | None:
-    """An id or count from Algolia: an int, or a string of at most 18 decimal digits."""
+    """An id or count from Algolia: an int, or a string of decimal digits, below 10**18."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
+        return value if 0 <= value < 10**18 else None
     if isinstance(value, str) and 0 < len(value) <= 18 and value.isascii() and value.isdigit():
         return int(value)
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -9,6 +10,7 @@ import pytest
 
 from extractors.sources.base import SourceConfig, SourceError
 from extractors.sources.hn import HiringThread, hiring_threads, parse_header, select_threads
+from skillpulse.demo.server import Fault
 from skillpulse.pipeline import collect_source
 
 
@@ -169,3 +171,12 @@ def test_hiring_threads_refuse_a_hit_they_cannot_follow(hit: object, error: str)
     # A thread without a usable id cannot be fetched: the search answer is broken, and says so.
     with pytest.raises(SourceError, match=re.escape(error)):
         hiring_threads({"hits": [hit]})
+
+
+def test_hn_a_search_page_without_a_whole_page_count_fails_the_source(replay, fast_http) -> None:
+    hits = {"hits": [], "nbPages": "many"}
+    replay.add_fault("/api/v1/search_by_date", Fault(200, json.dumps(hits).encode()))
+    outcome = collect_source(SourceConfig("hn", "whoishiring", replay.url), fast_http)
+
+    assert outcome.status == "failed"
+    assert outcome.error is not None and outcome.error.endswith("gives no whole nbPages")

@@ -34,18 +34,15 @@ def test_plain_number(value: object, number: float | None) -> None:
     assert plain_number(value) == number
 
 
-def _parse(kind: str, document: object) -> list[tuple[str, float | None, float | None]]:
-    payload = Payload(
-        kind,
-        "acme",
-        "board",
-        "https://api.example/board",
-        datetime(2026, 10, 1, tzinfo=UTC),
-        200,
-        "application/json",
-        json.dumps(document).encode(),
+def _payload(kind: str, body: bytes, content_type: str = "application/json") -> Payload:
+    when = datetime(2026, 10, 1, tzinfo=UTC)
+    return Payload(
+        kind, "acme", "board", "https://acme.example/jobs", when, 200, content_type, body
     )
-    result = get_source(kind).parse(payload)
+
+
+def _parse(kind: str, document: object) -> list[tuple[str, float | None, float | None]]:
+    result = get_source(kind).parse(_payload(kind, json.dumps(document).encode()))
     assert result.rejects == []
     return [(p.source_posting_id, p.salary_min, p.salary_max) for p in result.postings]
 
@@ -71,3 +68,17 @@ def test_an_ashby_salary_too_large_for_a_float_is_no_salary() -> None:
         "compensation": {"summaryComponents": [component]},
     }
     assert _parse("ashby", {"jobs": [job]}) == [("ab-1", None, None)]
+
+
+def test_a_json_ld_salary_too_large_for_a_float_is_no_salary() -> None:
+    salary = {"@type": "MonetaryAmount", "currency": "USD", "value": TOO_LARGE_FOR_A_FLOAT}
+    node = {
+        "@type": "JobPosting",
+        "title": "ML Engineer",
+        "identifier": "nb-1",
+        "baseSalary": salary,
+    }
+    page = f'<script type="application/ld+json">{json.dumps(node)}</script>'
+    result = get_source("jsonld").parse(_payload("jsonld", page.encode(), "text/html"))
+    assert result.rejects == []
+    assert [(p.source_posting_id, p.salary_min) for p in result.postings] == [("nb-1", None)]
