@@ -93,16 +93,11 @@ def page_length(payload: Payload) -> int:
 
 def _salary(salary_range: object, text: str) -> tuple[float | None, float | None, str | None]:
     # A figure that is no number (or none a float holds) leaves the salary to the text.
-    low = plain_number(salary_range.get("min")) if isinstance(salary_range, dict) else None
-    if isinstance(salary_range, dict) and low is not None:
-        factor = 2080 if salary_range.get("interval") == "per-hour-wage" else 1
-        high = plain_number(salary_range.get("max"))
-        return (
-            low * factor,
-            high * factor if high is not None else None,
-            salary_range.get("currency"),
-        )
-    return salary_from_text(text)
+    if not isinstance(salary_range, dict) or (low := plain_number(salary_range.get("min"))) is None:
+        return salary_from_text(text)
+    factor = 2080 if salary_range.get("interval") == "per-hour-wage" else 1
+    high = plain_number(salary_range.get("max"))
+    return low * factor, high * factor if high is not None else None, salary_range.get("currency")
 
 
 SOURCE = Lever()
