@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import inspect
+import itertools
 import json
 import logging
 import multiprocessing
@@ -47,8 +48,11 @@ _log = logging.getLogger("skillpulse")
 # which every other command run (a re-run whose input is unchanged, a build that reuses the
 # published warehouse) would pay for at start-up without using. Its fingerprint reads the file.
 _DUPLICATES_CODE = Path(__file__).with_name("duplicates.py")
-# The posting key that copies and the groups a later build keeps are keyed by.
-_POSTING_KEY_MACRO = SQL_DIR / MACRO_DIR / "posting_key_of.sql"
+# The posting key that copies and the groups a later build keeps are keyed by, and the fold
+# of company and title that makes a copy's block.
+_DUPLICATE_MACROS = tuple(
+    SQL_DIR / MACRO_DIR / name for name in ("posting_key_of.sql", "folded_name.sql")
+)
 
 # Raw tables kept in the warehouse for lineage (a full build starts from a copy of the raw
 # store and drops the rest); payload bodies stay in the raw store. Also how a build that
@@ -110,14 +114,13 @@ _CLOSING_SOURCES = re.compile(r"\bp\.source\s+in\s*\(([^)]*)\)", re.IGNORECASE)
 _BUILD_CODE = ("build.py", "duplicates.py", "docs.py", "sqlfiles.py")
 
 # The blocking key and posting key, as stg_postings and int_postings__deduplicated spell them:
-# folded company | folded title, and the macro posting_key_of (sql/macros), which the build
-# creates before this step runs.
+# folded company | folded title, and the posting key, by the macros folded_name and
+# posting_key_of (sql/macros), which the build creates before this step runs.
 _COPIES_SQL = """
 create temp table {table} as
 select
     posting_key_of(source, board, source_posting_id) as posting_key,
-    coalesce(regexp_replace(lower(company), '[^a-z0-9]', '', 'g'), '') || '|'
-        || coalesce(regexp_replace(lower(title), '[^a-z0-9]', '', 'g'), '') as block,
+    coalesce(folded_name(company), '') || '|' || coalesce(folded_name(title), '') as block,
     coalesce(posted_at, first_seen_at) as posted_at,
     content_hash,
 from {source}
@@ -703,7 +706,8 @@ def _build_duplicates(
 ) -> None:
     """Create table raw_posting_duplicates: posting_key → the posting_key of its first copy.
 
-    Reads raw_postings through `con`, which must hold the posting_key_of macro (sql/macros).
+    Reads raw_postings through `con`, which must hold the macros posting_key_of and folded_name
+    (sql/macros).
 
     The rule (warehouse.duplicates) looks only inside a company+title block, so blocks stream
     through Python a few thousand at a time, each batch's groups are written back as they come,
@@ -775,14 +779,12 @@ def _build_duplicates(
         with contextlib.closing(
             _grouped_batches(_changed_block_batches(reader, rows), processes)
         ) as grouped:
-            for groups in grouped:
+            # The appended blocks' groups follow the recomputed ones: both stream on `reader`.
+            extended = _extended_groups(reader, STREAM_ROWS) if reuse else iter(())
+            for groups in itertools.chain(grouped, extended):
                 # DuckDB's appender, not an Arrow table: building one from Python strings
                 # imports pandas (1.1-1.7 s), and the appender was faster still (measured on
                 # 200k keys: 0.07-0.09 s against 0.10-0.12 s).
-                with con.appender(_FRESH_GROUPS) as appender:
-                    appender.append_rows(groups.items())
-        if reuse:
-            for groups in _extended_groups(reader, STREAM_ROWS):
                 with con.appender(_FRESH_GROUPS) as appender:
                     appender.append_rows(groups.items())
         kept = (
@@ -1037,12 +1039,13 @@ def _microseconds(column: pa.Array | pa.ChunkedArray) -> list[int]:
 
 
 def duplicates_fingerprint() -> str:
-    """Names the duplicates rule: its code, the posting key, and the SQL and code here that
+    """Names the duplicates rule: its code, the posting key and name fold, and the SQL and code here that
     feed it and combine the groups a build keeps with the ones it computes. A build's groups
     are what the next one keeps or extends, so an edit to any of these regroups every block
     once, instead of carrying groups the old code left forward."""
     digest = hashlib.sha256(_DUPLICATES_CODE.read_bytes())
-    digest.update(_POSTING_KEY_MACRO.read_bytes())
+    for macro in _DUPLICATE_MACROS:
+        digest.update(macro.read_bytes())
     for sql in (
         _COPIES_SQL,
         _STREAM_SQL,

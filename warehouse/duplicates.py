@@ -2,8 +2,9 @@
 
 The rule (documented in sql/README.md, "Counting a posting once"):
 
-* Copies are compared only inside a block: the same folded company and folded title (lower
-  case, letters and digits only; a missing value folds to ''). Blocking keeps the work linear
+* Copies are compared only inside a block: the same folded company and folded title
+  (sql/macros/folded_name.sql: lower case, only the letters, marks and digits of any script;
+  a missing value folds to ''). Blocking keeps the work linear
   in the number of postings; the pairwise part only ever sees one company's ads for one title.
 * Two copies are the same ad when their texts are identical, or when the Jaccard similarity of
   their 5-word shingle sets is >= 0.9 (reposts are rarely byte-identical: a changed date line,

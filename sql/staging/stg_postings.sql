@@ -36,7 +36,7 @@ final as (
         posting_key_of(p.source, p.board, p.source_posting_id) as posting_key,
         nullif(trim(p.title), '') as title,
         nullif(trim(p.company), '') as company,
-        nullif(regexp_replace(lower(p.company), '[^a-z0-9]', '', 'g'), '') as company_key,
+        nullif(folded_name(p.company), '') as company_key,
         nullif(trim(p.location), '') as location,
         coalesce(p.workplace, 'unknown') as remote,
         coalesce(p.posted_at, p.first_seen_at) as posted_at,

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.warehouse.wh_factory import (
     P,
@@ -228,13 +229,21 @@ def test_the_rule_fingerprint_names_the_code_that_keeps_and_extends_groups(monke
     assert build_module.duplicates_fingerprint() == before
 
 
-def test_the_rule_fingerprint_names_the_posting_key(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    # Stored groups are keyed by posting keys: a new key must not meet groups under the old one.
+@pytest.mark.parametrize(
+    ("macro_name", "edit"),
+    [("posting_key_of.sql", ("md5(", "sha256(")), ("folded_name.sql", ("lower(", "upper("))],
+)
+def test_the_rule_fingerprint_names_the_key_and_the_fold(  # type: ignore[no-untyped-def]
+    monkeypatch, tmp_path: Path, macro_name: str, edit: tuple[str, str]
+) -> None:
+    # Stored groups are keyed by posting keys and blocked by folded names: a new key or fold
+    # must not meet groups made under the old one.
     before = build_module.duplicates_fingerprint()
-    macro = tmp_path / "posting_key_of.sql"
-    macro.write_text(
-        build_module._POSTING_KEY_MACRO.read_text(encoding="utf-8").replace("md5(", "sha256("),
-        encoding="utf-8",
-    )
-    monkeypatch.setattr(build_module, "_POSTING_KEY_MACRO", macro)
+    macros = list(build_module._DUPLICATE_MACROS)
+    (index,) = [i for i, path in enumerate(macros) if path.name == macro_name]
+    original = macros[index].read_text(encoding="utf-8")
+    assert edit[0] in original
+    macros[index] = tmp_path / macro_name
+    macros[index].write_text(original.replace(*edit), encoding="utf-8")
+    monkeypatch.setattr(build_module, "_DUPLICATE_MACROS", tuple(macros))
     assert build_module.duplicates_fingerprint() != before
