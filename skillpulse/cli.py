@@ -434,23 +434,21 @@ def _jsonl_records(path: Path, rejected: list[int], needs_id: bool) -> Iterator[
     """The JSON objects of a JSONL file with a string 'text' (and an 'id' if `needs_id`). Any
     other line is named on the console by its number, with the reason, added to `rejected` and
     skipped."""
+    from extractors.sources.jsonl import decode_record
+
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
             try:
-                # A BOM from a Windows export, as ingest reads it.
-                record = json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
-                if not isinstance(record, dict):
-                    raise ValueError("expected a JSON object")
+                record = decode_record(raw)
                 if not isinstance(record.get("text"), str):
                     raise ValueError("missing or non-string 'text'")
                 if needs_id and record.get("id") is None:
                     raise ValueError("missing 'id'")
-            except (ValueError, RecursionError) as exc:  # JSON and UTF-8 errors are ValueErrors
+            except ValueError as exc:
                 rejected.append(number)
-                reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
-                console.print(f"{path}:{number}: rejected: {reason}")
+                console.print(f"{path}:{number}: rejected: {exc}")
                 continue
             yield record
 

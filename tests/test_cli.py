@@ -163,7 +163,7 @@ def test_cli_extract_writes_skills_and_traceable_mentions(
     )
     assert result.exit_code == 0, result.output
     assert "in.jsonl:2: rejected" in result.output
-    assert "in.jsonl:3: rejected: nested too deeply" in result.output
+    assert "in.jsonl:3: rejected: broken JSON: nested too deeply" in result.output
     assert "; 2 rejected" in result.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["id"] for line in lines] == ["x"]

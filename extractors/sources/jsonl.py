@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from extractors.classify import salary_from_text, workplace
 from extractors.sources.base import ParseResult, Payload, Posting, Reject, SourceConfig, SourceError
@@ -71,8 +71,12 @@ def board_name(path: Path) -> str:
     return path.stem or "jsonl"
 
 
-def parse_line(raw_line: bytes, payload: Payload) -> Posting:
-    """One JSONL record as a Posting; ValueError with a readable reason when it is not one."""
+def decode_record(raw_line: bytes) -> dict[str, Any]:
+    """One JSONL line as its JSON object; ValueError with a readable reason when it is not one.
+
+    Every command that reads JSONL lines (ingest, extract, candidates) reads them here, so a
+    line is refused, and named, for the same reasons everywhere.
+    """
     try:
         line = raw_line.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -87,6 +91,12 @@ def parse_line(raw_line: bytes, payload: Payload) -> Posting:
         raise ValueError(f"broken JSON: {exc}") from exc
     if not isinstance(record, dict):
         raise ValueError(f"expected a JSON object, got {type(record).__name__}")
+    return record
+
+
+def parse_line(raw_line: bytes, payload: Payload) -> Posting:
+    """One JSONL record as a Posting; ValueError with a readable reason when it is not one."""
+    record = decode_record(raw_line)
     posting_id = record.get("id")
     if (
         not isinstance(posting_id, str | int)

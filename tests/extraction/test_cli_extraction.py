@@ -70,14 +70,14 @@ def test_candidates_names_bad_lines_and_ranks_the_good_ones(tmp_path: Path) -> N
     lines_out = result.output.splitlines()
     named = [line.split(": rejected: ") for line in lines_out if ": rejected: " in line]
     assert [(where.rsplit(":", 1)[1], reason) for where, reason in named] == [
-        ("2", "Expecting value: line 1 column 1 (char 0)"),
-        ("3", "expected a JSON object"),
+        ("2", "broken JSON: Expecting value at column 1"),
+        ("3", "expected a JSON object, got list"),
         ("4", "missing or non-string 'text'"),
-        ("5", "nested too deeply"),
+        ("5", "broken JSON: nested too deeply"),
         (
             "6",
-            "Exceeds the limit (4300 digits) for integer string conversion: value has 5000 "
-            "digits; use sys.set_int_max_str_digits() to increase the limit",
+            "broken JSON: Exceeds the limit (4300 digits) for integer string conversion: value "
+            "has 5000 digits; use sys.set_int_max_str_digits() to increase the limit",
         ),
     ]
     assert "5 lines of" in result.output and "2 postings;" in result.output
