@@ -130,14 +130,21 @@ class HostPacer:
 SHARED_PACER = HostPacer()
 
 
+def short_decimal(text: str) -> int | None:
+    """The number a string of 1 to 18 ASCII decimal digits spells, else None.
+
+    For numbers a server sends as text (a header, an API's id): Python refuses to read one of
+    over 4,300 digits, and a server may send it; 18 digits fit a signed 64-bit integer.
+    """
+    if 0 < len(text) <= 18 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def declared_bytes(headers: Mapping[str, str]) -> int | None:
-    """The body size a response's Content-Length declares; None when absent or not a decimal
-    number of at most 18 digits (Python refuses to read one of over 4,300, and a server may
-    send it). The cap is enforced while the body is read either way."""
-    declared = headers.get("Content-Length")
-    if not declared or len(declared) > 18 or not (declared.isascii() and declared.isdigit()):
-        return None
-    return int(declared)
+    """The body size a response's Content-Length declares; None when absent or not a
+    short_decimal. The cap is enforced while the body is read either way."""
+    return short_decimal(headers.get("Content-Length") or "")
 
 
 class HttpClient:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from extractors.classify import salary_from_text, workplace
-from extractors.http import HttpClient
+from extractors.http import HttpClient, short_decimal
 from extractors.sources.base import (
     ParseResult,
     Payload,
@@ -87,9 +87,7 @@ def _whole_number(value: object) -> int | None:
     """An id or count from Algolia: an int, or a string of decimal digits, below 10**18."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value if 0 <= value < 10**18 else None
-    if isinstance(value, str) and 0 < len(value) <= 18 and value.isascii() and value.isdigit():
-        return int(value)
-    return None
+    return short_decimal(value) if isinstance(value, str) else None
 
 
 def hiring_threads(search_body: object) -> list[HiringThread]:
