@@ -3,15 +3,24 @@
 -- reads: dim_skills, rpt_skill_demand_window
 -- The article's roadmap reweighted by measured demand, plus what it lacks.
 --
--- Window and family: rpt_skill_demand_window's (the latest 12 months of postings; ml-engineer
--- postings when the window has at least 30 of them, otherwise all postings).
+-- Window and family: rpt_skill_demand_window's (12 calendar months to the latest month with
+-- postings; ml-engineer postings when the window has at least 30 of them, otherwise all).
 -- article_weight: the article presents its areas as equal steps, so each of its A areas weighs
 --   1/A, split equally among the skills it names (A = 6 in the article).
 -- demand_share, demand_ci_low/high: rpt_skill_demand_window's share and Wilson interval.
--- new_weight: demand_share / the sum of demand_share over every row here.
--- verdict: add (not in the article), drop (in the article, demand_share < 1%),
---   raise (new_weight >= 1.5 × article_weight), lower (new_weight <= article_weight / 1.5),
---   keep (otherwise).
+-- new_weight: demand_share / the sum of demand_share over every row here: the reweighted
+--   roadmap, the skills it lacks included.
+-- article_demand_weight: demand_share / the sum of demand_share over the in-article rows: the
+--   weight demand gives the skill among the article's own skills, comparable with
+--   article_weight (both sum to 1 over them). The verdict compares these two, so demand for
+--   skills the article lacks cannot turn an in-article skill's 'keep' into 'lower'.
+-- article_rank, new_rank: ranks by article_weight (in-article rows) and new_weight; equal
+--   weights share a rank. rank_change: article_rank minus the skill's rank by new_weight among
+--   the in-article rows (positive: demand puts it higher among the article's skills).
+-- verdict: insufficient (the window's cohort has fewer than 30 postings: shares too noisy to
+--   advise on), add (not in the article), drop (in the article, demand_share < 1%),
+--   raise (article_demand_weight >= 1.5 × article_weight),
+--   lower (article_demand_weight <= article_weight / 1.5), keep (otherwise).
 with
 skills as (select * from dim_skills),
 
@@ -63,8 +72,10 @@ roadmap as (
 weighted as (
     select
         *,
-        case when sum(demand_share) over () > 0
-            then demand_share / sum(demand_share) over () else 0 end as new_weight,
+        coalesce(demand_share / nullif(sum(demand_share) over (), 0), 0) as new_weight,
+        case when in_article then coalesce(
+            demand_share / nullif(sum(demand_share) over (partition by in_article), 0), 0
+        ) end as article_demand_weight,
     from roadmap
 ),
 
@@ -72,9 +83,12 @@ ranked as (
     select
         *,
         case when in_article
-            then rank() over (partition by in_article order by article_weight desc, skill_id) end
+            then rank() over (partition by in_article order by article_weight desc) end
             as article_rank,
-        rank() over (order by new_weight desc, skill_id) as new_rank,
+        rank() over (order by new_weight desc) as new_rank,
+        case when in_article
+            then rank() over (partition by in_article order by new_weight desc) end
+            as new_rank_in_article,
     from weighted
 ),
 
@@ -91,14 +105,16 @@ final as (
         r.postings_with_skill,
         r.postings,
         r.new_weight,
+        r.article_demand_weight,
         r.article_rank,
         r.new_rank,
-        r.article_rank - r.new_rank as rank_change,
+        r.article_rank - r.new_rank_in_article as rank_change,
         case
+            when r.postings < 30 then 'insufficient'
             when not r.in_article then 'add'
             when r.demand_share < 0.01 then 'drop'
-            when r.new_weight >= 1.5 * r.article_weight then 'raise'
-            when r.new_weight <= r.article_weight / 1.5 then 'lower'
+            when r.article_demand_weight >= 1.5 * r.article_weight then 'raise'
+            when r.article_demand_weight <= r.article_weight / 1.5 then 'lower'
             else 'keep'
         end as verdict,
         r.role_family,
@@ -107,4 +123,4 @@ final as (
     from ranked as r
 )
 
-select * from final order by new_rank
+select * from final order by new_rank, skill_id

@@ -2,11 +2,15 @@
 -- grain: one row per roadmap_area of rpt_roadmap
 -- reads: rpt_roadmap, fct_postings, fct_posting_skills
 -- rpt_roadmap rolled up per area, over the same window and role family.
--- article_weight / new_weight: sums of the area's skill weights in rpt_roadmap.
+-- article_weight / new_weight / article_demand_weight: sums of the area's skill weights in
+-- rpt_roadmap (article_demand_weight over its in-article skills; null for an area the article
+-- lacks).
 -- area_demand_share: distinct postings in the window asking for at least one of the area's
 -- skills (in rpt_roadmap) / the window's distinct postings, with its Wilson interval.
--- verdict: add (no in-article skill), raise (new_weight >= 1.5 × article_weight),
--- lower (new_weight <= article_weight / 1.5), keep otherwise; the same rule as rpt_roadmap.
+-- article_rank, new_rank: by article_weight and new_weight; equal weights share a rank.
+-- verdict: insufficient (fewer than 30 postings in the window's cohort), add (no in-article
+-- skill), raise (article_demand_weight >= 1.5 × article_weight), lower (article_demand_weight
+-- <= article_weight / 1.5), keep otherwise; the same rule as rpt_roadmap.
 with
 roadmap as (select * from rpt_roadmap),
 
@@ -49,6 +53,7 @@ areas as (
         count(*) filter (where verdict = 'drop') as skills_to_drop,
         sum(article_weight) as article_weight,
         sum(new_weight) as new_weight,
+        sum(article_demand_weight) as article_demand_weight,
         any_value(role_family) as role_family,
         any_value(window_start) as window_start,
         any_value(window_end) as window_end,
@@ -65,18 +70,22 @@ final as (
         a.skills_to_drop,
         a.article_weight,
         a.new_weight,
+        a.article_demand_weight,
         coalesce(h.postings_with_area, 0) as postings_with_area,
         c.postings,
         coalesce(h.postings_with_area, 0) / nullif(c.postings, 0) as area_demand_share,
         wilson_low(coalesce(h.postings_with_area, 0), c.postings) as area_demand_ci_low,
         wilson_high(coalesce(h.postings_with_area, 0), c.postings) as area_demand_ci_high,
         case when a.skills_in_article > 0
-            then rank() over (order by a.article_weight desc, a.roadmap_area) end as article_rank,
-        rank() over (order by a.new_weight desc, a.roadmap_area) as new_rank,
+            then rank() over (
+                partition by a.skills_in_article > 0 order by a.article_weight desc
+            ) end as article_rank,
+        rank() over (order by a.new_weight desc) as new_rank,
         case
+            when c.postings < 30 then 'insufficient'
             when a.skills_in_article = 0 then 'add'
-            when a.new_weight >= 1.5 * a.article_weight then 'raise'
-            when a.new_weight <= a.article_weight / 1.5 then 'lower'
+            when a.article_demand_weight >= 1.5 * a.article_weight then 'raise'
+            when a.article_demand_weight <= a.article_weight / 1.5 then 'lower'
             else 'keep'
         end as verdict,
         a.role_family,

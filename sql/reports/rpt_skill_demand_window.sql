@@ -3,11 +3,13 @@
 -- reads: dim_skills, fct_postings, fct_posting_skills
 -- Every skill's demand over the report's window, the one place that window is defined.
 --
--- Window: the latest 12 months of postings. Family: ml-engineer postings when the window has
--- at least 30 of them, otherwise all postings (the role_family column says which).
+-- Window: the 12 calendar months ending with the latest month that has postings. Family:
+-- ml-engineer postings when the window has at least 30 of them, otherwise all postings (the
+-- role_family column says which).
 -- share: distinct postings in the window asking for the skill / distinct postings in the window,
--- with its 95% Wilson interval. rpt_roadmap (and through it rpt_roadmap_areas) reads its window,
--- family and shares from here, so the report's shares have one implementation.
+-- with its 95% Wilson interval; null when the window has no postings (0 of 0 is no share).
+-- rpt_roadmap (and through it rpt_roadmap_areas) reads its window, family and shares from here,
+-- so the report's shares have one implementation.
 -- demand_rank: 1 for the most-demanded skill (ties broken by skill_id, so ranks are unique).
 with
 postings as (select * from fct_postings),
@@ -60,7 +62,7 @@ final as (
         s.name,
         d.postings_with_skill,
         c.postings,
-        case when c.postings > 0 then d.postings_with_skill / c.postings else 0 end as share,
+        d.postings_with_skill / nullif(c.postings, 0) as share,
         wilson_low(d.postings_with_skill, c.postings) as ci_low,
         wilson_high(d.postings_with_skill, c.postings) as ci_high,
         rank() over (order by d.postings_with_skill desc, s.skill_id) as demand_rank,

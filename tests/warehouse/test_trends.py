@@ -3,11 +3,12 @@
 Given 40 postings in January 2023 (10 with Python, 12 with AWS) and 40 in December 2023
 (30 with Python, 8 with AWS), the latest month is 2023-12, so
   last_6m_vs_prior_6m compares 2023-07..12 (after) with 2023-01..06 (before);
+  the continuity correction is (1/40 + 1/40) / 2 = 0.025;
   Python: p_before = 0.25, p_after = 0.75, pooled 0.5, se = sqrt(0.25 · 2/40) = 0.111803,
-          z = 0.5 / 0.111803 = 4.472136, p = erfc(4.472136 / √2) = 7.744e-6;
-  AWS:    0.3 → 0.2, pooled 0.25, se = sqrt(0.1875 · 2/40) = 0.096825, z = -1.032796,
-          p = 0.301700;
-  BH over the two supported tests: q_python = min(2p/1, p_aws·2/2) = 1.5489e-5, q_aws = p_aws.
+          z = (0.5 - 0.025) / 0.111803 = 4.248529, p = erfc(4.248529 / √2) = 2.1518e-5;
+  AWS:    0.3 → 0.2, pooled 0.25, se = sqrt(0.1875 · 2/40) = 0.096825,
+          z = -(0.1 - 0.025) / 0.096825 = -0.774597, p = 0.438578;
+  BH over the two supported tests: q_python = min(2p/1, p_aws·2/2) = 4.3036e-5, q_aws = p_aws.
 """
 
 from __future__ import annotations
@@ -63,22 +64,22 @@ def test_six_month_windows_and_z_test(warehouse: Path) -> None:
     assert (row["postings_before"], row["postings_with_skill_before"]) == (40, 10)
     assert (row["postings_after"], row["postings_with_skill_after"]) == (40, 30)
     assert row["share_change"] == pytest.approx(0.5)
-    assert row["z_score"] == pytest.approx(4.472136, abs=1e-6)
-    assert row["p_value"] == pytest.approx(7.744216e-6, abs=1.5e-7)  # A&S: |error| < 1.5e-7
-    assert row["q_value"] == pytest.approx(1.548843e-5, abs=3e-7)
+    assert row["z_score"] == pytest.approx(4.248529, abs=1e-6)
+    assert row["p_value"] == pytest.approx(2.151786e-5, abs=1.5e-7)  # A&S: |error| < 1.5e-7
+    assert row["q_value"] == pytest.approx(4.303573e-5, abs=3e-7)
     assert (row["has_support"], row["direction"], row["trend_rank"]) == (True, "rising", 1)
 
 
 def test_not_significant_change_is_flat_and_unranked(warehouse: Path) -> None:
     row = _row(warehouse, "last_6m_vs_prior_6m", "aws")
-    assert row["z_score"] == pytest.approx(-1.032796, abs=1e-6)
-    assert row["p_value"] == pytest.approx(0.301700, abs=1e-6)
-    assert row["q_value"] == pytest.approx(0.301700, abs=1e-6)
+    assert row["z_score"] == pytest.approx(-0.774597, abs=1e-6)
+    assert row["p_value"] == pytest.approx(0.438578, abs=1.5e-7)
+    assert row["q_value"] == pytest.approx(0.438578, abs=1.5e-7)
     assert (row["direction"], row["trend_rank"]) == ("flat", None)
 
 
 def test_minimum_support_keeps_noise_out(warehouse: Path) -> None:
-    # pytorch: 0 postings in both windows, below the 10-posting support
+    # pytorch: 0 postings in both windows, so none expected in either
     row = _row(warehouse, "last_6m_vs_prior_6m", "pytorch")
     assert (row["has_support"], row["direction"], row["trend_rank"]) == (
         False,
@@ -105,3 +106,39 @@ def test_normal_cdf_macro_matches_erfc(z: float) -> None:
     assert cdf == pytest.approx(0.5 * math.erfc(-z / math.sqrt(2)), abs=1e-7)
     assert p == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), abs=1.5e-7)
     con.close()
+
+
+def _one_comparison(tmp_path: Path, taxonomy, before: tuple[int, int], after: tuple[int, int]):  # type: ignore[no-untyped-def]
+    """The python row of last_6m_vs_prior_6m for (postings, with python) in January and
+    December 2023."""
+    db = tmp_path / "warehouse.duckdb"
+    land(db, _postings("2023-01", *before, 0) + _postings("2023-12", *after, 0), taxonomy)
+    build(db, taxonomy)
+    return _row(db, "last_6m_vs_prior_6m", "python")
+
+
+def test_small_counts_are_tested_conservatively(tmp_path: Path, small_taxonomy) -> None:  # type: ignore[no-untyped-def]
+    # 2 of 30 against 8 of 30: 5 expected in each window, so tested; uncorrected, z = 2.078 and
+    # p = 0.038 (rising), where Fisher's exact test gives 0.080. Corrected: z = (0.2 - 1/30) /
+    # sqrt(1/6 · 5/6 · 2/30) = 1.732051, p = 0.0832645.
+    row = _one_comparison(tmp_path, small_taxonomy, (30, 2), (30, 8))
+    assert row["has_support"] is True
+    assert row["z_score"] == pytest.approx(1.732051, abs=1e-6)
+    assert row["p_value"] == pytest.approx(0.0832645, abs=1.5e-7)
+    assert (row["direction"], row["trend_rank"]) == ("flat", None)
+
+
+def test_a_window_expecting_under_5_postings_with_the_skill_is_not_tested(  # type: ignore[no-untyped-def]
+    tmp_path: Path, small_taxonomy
+) -> None:
+    # 3 of 30 against 7 of 300: 10 postings with the skill across both (enough under the old
+    # rule), but the pooled share 10/330 expects 0.9 of them in the first window.
+    row = _one_comparison(tmp_path, small_taxonomy, (30, 3), (300, 7))
+    assert (row["has_support"], row["q_value"], row["direction"]) == (False, None, "insufficient")
+
+
+def test_a_skill_in_every_posting_of_both_windows_is_flat(tmp_path: Path, small_taxonomy) -> None:  # type: ignore[no-untyped-def]
+    row = _one_comparison(tmp_path, small_taxonomy, (40, 40), (40, 40))
+    assert (row["has_support"], row["z_score"], row["direction"]) == (True, 0.0, "flat")
+    assert row["p_value"] == pytest.approx(1.0, abs=1.5e-7)
+    assert row["q_value"] == pytest.approx(1.0, abs=1.5e-7)
