@@ -11,10 +11,11 @@ from reports.warehouse import Cohort, Warehouse, as_date, months_between, period
 
 
 def headline(wh: Warehouse, c: Cohort) -> dict:
+    # posted_date is the UTC calendar date; casting posted_at would use the session's zone.
     totals = wh.one(
         """
-        select count(*) as postings, min(posted_at)::date as first_date,
-               max(posted_at)::date as last_date, coalesce(sum(copies), 0) as copies,
+        select count(*) as postings, min(posted_date) as first_date,
+               max(posted_date) as last_date, coalesce(sum(copies), 0) as copies,
                count(*) filter (where posted_at is null) as undated
         from fct_postings
         """

@@ -16,7 +16,7 @@ import pytest
 
 from reports import charts
 from reports.evidence import sentence_bounds, snippet
-from reports.render import render_report
+from reports.render import render_html, render_report
 
 # wh_factory (tests/warehouse) builds a real warehouse from literal postings; it is a plain
 # module next to those tests, not a package, so its folder goes on the path.
@@ -264,3 +264,48 @@ def test_evidence_counts_are_rpt_skill_demand_window(small: tuple[Path, str]) ->
     ) == (30, 0.75, 2)
     evidence = _section(html, "evidence")
     assert "<b>PyTorch</b> <span>· 30 postings (75.0%)</span>" in evidence
+
+
+# --- sparse and hostile data ----------------------------------------------------------------
+#
+# Three postings, each asking for Python alone:
+#   d1 posted 2025-03-01T01:00Z (still 28 February in Los Angeles), with a bidi override in its
+#      title, control characters in its company and source, and a bidi override in its URL;
+#   d2 posted 2025-03-20T12:00Z;
+#   u1 without a date of its own, first seen 2025-03-31T12:00Z.
+# The warehouse was built at 2026-04-01T01:30Z (still 31 March in Los Angeles). The page is
+# rendered over a connection whose session time zone is Los Angeles, as on a machine there.
+
+
+def _sparse_postings() -> list[P]:
+    return [
+        P(
+            "d1",
+            "2025-03-01T01:00",
+            ["python"],
+            company="Ctl\x01\x1b[31mRed\x7f",
+            title="ML Engineer \u202eevil",
+            source="src\u2066x\x85",
+            url="https://e.x/\u202ejob",
+        ),
+        P("d2", "2025-03-20T12:00", ["python"], company="Beta"),
+        P("u1", "2025-03-31T12:00", ["python"], company="Gamma", dated=False),
+    ]
+
+
+@pytest.fixture(scope="module")
+def sparse(tmp_path_factory: pytest.TempPathFactory, small_taxonomy) -> str:  # type: ignore[no-untyped-def]
+    db = tmp_path_factory.mktemp("report-sparse") / "warehouse.duckdb"
+    land(db, _sparse_postings(), small_taxonomy)
+    build(db, small_taxonomy)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("update raw_build_info set built_at = timestamptz '2026-04-01 01:30:00+00'")
+        con.execute("set TimeZone = 'America/Los_Angeles'")
+        return render_html(con, date(2026, 4, 1))
+    finally:
+        con.close()
+
+
+def test_headline_dates_are_utc_dates_whatever_the_session_time_zone(sparse: str) -> None:
+    assert "<strong>2025-03-01</strong> and <strong>2025-03-31</strong>" in sparse
