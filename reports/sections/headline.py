@@ -15,11 +15,11 @@ def headline(wh: Warehouse, c: Cohort) -> dict:
     totals = wh.one(
         """
         select count(*) as postings, min(posted_date) as first_date,
-               max(posted_date) as last_date, coalesce(sum(copies), 0) as copies,
-               count(*) filter (where posted_at is null) as undated
+               max(posted_date) as last_date, coalesce(sum(copies), 0) as copies
         from fct_postings
         """
     )
+    totals["undated"] = _undated(wh)
     by_source = wh.rows(
         """
         select source, count(*) as postings, min(posted_month) as first_month,
@@ -57,6 +57,23 @@ def headline(wh: Warehouse, c: Cohort) -> dict:
         else None,
         "volume": volume_points,
     }
+
+
+def _undated(wh: Warehouse) -> int | None:
+    """Postings whose first copy came without a date, so fct_postings dates them by when they
+    were first seen; None when the raw postings are not in the warehouse to tell."""
+    if not wh.has("raw_postings"):
+        return None
+    # fct_postings.posted_at is never null (it falls back to first_seen_at), so only the raw
+    # copy says whether the source gave a date.
+    return wh.one(
+        """
+        select count(*) as n
+        from fct_postings as f
+        inner join raw_postings as r using (source, board, source_posting_id)
+        where r.posted_at is null
+        """
+    )["n"]
 
 
 def _periods_with_gaps(rows: list[tuple[object, int]]) -> list[dict]:

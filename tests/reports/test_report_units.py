@@ -309,3 +309,13 @@ def sparse(tmp_path_factory: pytest.TempPathFactory, small_taxonomy) -> str:  # 
 
 def test_headline_dates_are_utc_dates_whatever_the_session_time_zone(sparse: str) -> None:
     assert "<strong>2025-03-01</strong> and <strong>2025-03-31</strong>" in sparse
+
+
+def test_headline_says_how_many_postings_are_dated_by_first_sight(
+    sparse: str, small: tuple[Path, str]
+) -> None:
+    assert "without a date of" not in small[1]  # every posting there has a date
+    assert (
+        "<strong>2025-03-01</strong> and <strong>2025-03-31</strong>"
+        " (1 posting without a date of its own is dated by when it was first seen),"
+    ) in " ".join(sparse.split())
