@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from markupsafe import Markup
 
@@ -49,7 +49,7 @@ def headline(wh: Warehouse, c: Cohort) -> dict:
         "by_source": by_source,
         "families": families,
         "taxonomy_version": build.get("taxonomy_version", "unknown"),
-        "built_at": build.get("built_at"),
+        "built_at": _in_utc(build.get("built_at")),
         "skills_in_taxonomy": skills,
         "cohort": c,
         "volume_chart": Markup(charts.volume_svg(volume_points, "Distinct postings per quarter"))
@@ -57,6 +57,12 @@ def headline(wh: Warehouse, c: Cohort) -> dict:
         else None,
         "volume": volume_points,
     }
+
+
+def _in_utc(value: datetime | None) -> datetime | None:
+    # DuckDB hands a timestamptz over in the session's time zone, the machine's by default; the
+    # page labels the build time UTC.
+    return value.astimezone(UTC) if isinstance(value, datetime) else None
 
 
 def _undated(wh: Warehouse) -> int | None:

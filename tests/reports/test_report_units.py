@@ -319,3 +319,7 @@ def test_headline_says_how_many_postings_are_dated_by_first_sight(
         "<strong>2025-03-01</strong> and <strong>2025-03-31</strong>"
         " (1 posting without a date of its own is dated by when it was first seen),"
     ) in " ".join(sparse.split())
+
+
+def test_footer_build_time_is_utc_whatever_the_session_time_zone(sparse: str) -> None:
+    assert "built from the warehouse of 2026-04-01 01:30 UTC" in sparse
