@@ -7,6 +7,7 @@ hand-countable postings is rendered, and the page must show exactly what the tab
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -323,3 +324,35 @@ def test_headline_says_how_many_postings_are_dated_by_first_sight(
 
 def test_footer_build_time_is_utc_whatever_the_session_time_zone(sparse: str) -> None:
     assert "built from the warehouse of 2026-04-01 01:30 UTC" in sparse
+
+
+def test_learn_in_this_order_leaves_out_areas_no_posting_asks_for(sparse: str) -> None:
+    order = sparse.split('aria-label="Learn in this order"')[1].split("</section>")[0]
+    assert re.findall(r"<li>([^<]*)</li>", order) == ["Programming languages"]
+
+
+# --- no postings at all ---------------------------------------------------------------------
+#
+# Every input line was rejected: 11 rejects under 7 reasons, 3 × "bad JSON", 2 × "no text",
+# 2 × a 100-character reason, and 1 each of four more, one of them HTML.
+
+LONG_REASON = "'posted_at' is not a date: " + "x" * 73
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory: pytest.TempPathFactory, small_taxonomy) -> str:  # type: ignore[no-untyped-def]
+    db = tmp_path_factory.mktemp("report-empty") / "warehouse.duckdb"
+    reasons = ["bad JSON"] * 3 + ["no text"] * 2 + [LONG_REASON] * 2
+    reasons += ["<b>odd</b>", "no id", "title too long", "url not a string"]
+    land(db, [], small_taxonomy, reject_reasons=reasons)
+    build(db, small_taxonomy)
+    return render_report(
+        db, tmp_path_factory.mktemp("report-empty-out"), date(2026, 4, 1)
+    ).report.read_text(encoding="utf-8")
+
+
+def test_no_postings_means_no_roadmap_and_no_learning_order(empty: str) -> None:
+    assert '<p class="note">No postings in the window, so there is no roadmap.</p>' in _section(
+        empty, "roadmap"
+    )
+    assert "Learn in this order" not in empty
