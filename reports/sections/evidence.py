@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from reports.evidence import snippet
+from reports.evidence import plain_field, snippet
 from reports.warehouse import Cohort, Section, Warehouse, as_date, cohort_sql, missing
 
 EVIDENCE_PER_SKILL = 3
@@ -106,11 +106,11 @@ def _quotes(wh: Warehouse, c: Cohort, taxonomy_version: str) -> dict[str, list[d
                     [(m["start_char"], m["end_char"]) for m in ms],
                 ),
                 "matched": sorted({m["matched"] for m in ms}),
-                "title": info.get("title"),
-                "company": info.get("company"),
-                "source": info.get("source"),
+                "title": plain_field(info.get("title")),
+                "company": plain_field(info.get("company")),
+                "source": plain_field(info.get("source")),
                 "month": as_date(info.get("posted_month")),
-                "url": info.get("url"),
+                "url": plain_field(info.get("url")),
             }
         )
     return quotes

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from reports import charts
-from reports.evidence import sentence_bounds, snippet
+from reports.evidence import plain_field, sentence_bounds, snippet
 from reports.render import render_html, render_report
 
 # wh_factory (tests/warehouse) builds a real warehouse from literal postings; it is a plain
@@ -329,6 +329,22 @@ def test_footer_build_time_is_utc_whatever_the_session_time_zone(sparse: str) ->
 def test_learn_in_this_order_leaves_out_areas_no_posting_asks_for(sparse: str) -> None:
     order = sparse.split('aria-label="Learn in this order"')[1].split("</section>")[0]
     assert re.findall(r"<li>([^<]*)</li>", order) == ["Programming languages"]
+
+
+def test_evidence_fields_lose_controls_and_bidi_overrides(sparse: str) -> None:
+    evidence = _section(sparse, "evidence")
+    assert (
+        "<footer><bdi>Ctl [31mRed</bdi> · <bdi>ML Engineer evil</bdi> · Mar 2025 · "
+        '<bdi>srcx</bdi> · <span class="url"><bdi>https://e.x/job</bdi></span></footer>'
+    ) in evidence
+
+
+def test_plain_field_strips_controls_and_bidi_formatting() -> None:
+    assert plain_field("a\u202ab\u202bc\u202cd\u202de\u202ef") == "abcdef"
+    assert plain_field("a\u2066b\u2067c\u2068d\u2069e") == "abcde"
+    assert plain_field(" Ctl\x00\x1f\x7f\x80\x9fRed\n") == "Ctl Red"
+    assert plain_field("مهندس ML\u200f") == "مهندس ML\u200f"
+    assert plain_field(None) is None
 
 
 # --- no postings at all ---------------------------------------------------------------------
