@@ -267,6 +267,18 @@ def test_evidence_counts_are_rpt_skill_demand_window(small: tuple[Path, str]) ->
     assert "<b>PyTorch</b> <span>· 30 postings (75.0%)</span>" in evidence
 
 
+def test_long_skill_names_wrap_inside_cards_and_evidence(small: tuple[Path, str]) -> None:
+    _, html = small
+    # A skill name longer than its box wraps anywhere instead of pushing the page wider.
+    assert (
+        ".card figcaption strong { font-size: 1rem; overflow-wrap: anywhere; min-width: 0; }"
+        in html
+    )
+    assert (
+        ".evidence summary b { font-weight: 600; overflow-wrap: anywhere; min-width: 0; }" in html
+    )
+
+
 # --- sparse and hostile data ----------------------------------------------------------------
 #
 # Three postings, each asking for Python alone:
