@@ -15,8 +15,10 @@ EVIDENCE_PER_SKILL = 3
 
 
 def evidence(wh: Warehouse, c: Cohort, taxonomy_version: str) -> Section:
-    if not wh.has("raw_mentions", "raw_postings") or not c.postings:
+    if not wh.has("raw_mentions", "raw_postings"):
         return missing("Needs raw_mentions and raw_postings in the warehouse.")
+    if not c.postings:
+        return missing("No postings in the window, so there is nothing to quote.")
     if not wh.has("rpt_skill_demand_window"):
         return missing("The warehouse has no rpt_skill_demand_window table yet.")
     counts = wh.rows(

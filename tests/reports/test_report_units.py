@@ -384,3 +384,9 @@ def test_no_postings_means_no_roadmap_and_no_learning_order(empty: str) -> None:
         empty, "roadmap"
     )
     assert "Learn in this order" not in empty
+
+
+def test_evidence_says_the_window_is_empty_not_that_tables_are_missing(empty: str) -> None:
+    assert '<p class="note">No postings in the window, so there is nothing to quote.</p>' in (
+        _section(empty, "evidence")
+    )
