@@ -390,3 +390,14 @@ def test_evidence_says_the_window_is_empty_not_that_tables_are_missing(empty: st
     assert '<p class="note">No postings in the window, so there is nothing to quote.</p>' in (
         _section(empty, "evidence")
     )
+
+
+def test_rejects_are_counted_by_their_stored_reason(empty: str) -> None:
+    assert len(LONG_REASON) == 100
+    method = _section(empty, "method")
+    # Most frequent first (ties by reason), cut to 80 characters, escaped like all scraped text.
+    assert (
+        "11 input records were rejected and kept with their reason: “bad JSON” (3), "
+        "“&#39;posted_at&#39; is not a date: " + "x" * 52 + "…” (2), “no text” (2), "
+        "“&lt;b&gt;odd&lt;/b&gt;” (1), “no id” (1), and 2 more under 2 other reasons."
+    ) in " ".join(method.split())
