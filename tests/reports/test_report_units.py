@@ -359,6 +359,13 @@ def test_plain_field_strips_controls_and_bidi_formatting() -> None:
     assert plain_field(None) is None
 
 
+def test_most_common_pairs_says_when_no_pair_is_common(sparse: str) -> None:
+    common = _section(sparse, "cooccurrence").split("<strong>Most common pairs</strong>")[1]
+    assert '<tr><td colspan="4" class="muted">No pair appears together 5 times yet.</td></tr>' in (
+        common
+    )
+
+
 # --- no postings at all ---------------------------------------------------------------------
 #
 # Every input line was rejected: 11 rejects under 7 reasons, 3 × "bad JSON", 2 × "no text",
