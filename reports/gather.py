@@ -55,14 +55,18 @@ def takeaways(context: dict) -> list[dict]:
     out = []
     road: Section = context["roadmap"]
     if road.available:
-        out.append(
-            {
-                "kind": "order",
-                "title": "Learn in this order",
-                "names": [a["name"] for a in road.areas[:3]],
-                "detail": "the article's areas ranked by the weight postings give them",
-            }
-        )
+        # An area no posting asks for has no place in a learning order; among several such
+        # areas the ranking is only a tie-break by name.
+        wanted = [a["name"] for a in road.areas if a["new_weight"] > 0]
+        if wanted:
+            out.append(
+                {
+                    "kind": "order",
+                    "title": "Learn in this order",
+                    "names": wanted[:3],
+                    "detail": "the article's areas ranked by the weight postings give them",
+                }
+            )
         if road.additions:
             out.append(
                 {

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from reports.evidence import snippet
+from reports.evidence import plain_field, snippet
 from reports.warehouse import Cohort, Section, Warehouse, as_date, cohort_sql, missing
 
 EVIDENCE_PER_SKILL = 3
 
 
 def evidence(wh: Warehouse, c: Cohort, taxonomy_version: str) -> Section:
-    if not wh.has("raw_mentions", "raw_postings") or not c.postings:
+    if not wh.has("raw_mentions", "raw_postings"):
         return missing("Needs raw_mentions and raw_postings in the warehouse.")
+    if not c.postings:
+        return missing("No postings in the window, so there is nothing to quote.")
     if not wh.has("rpt_skill_demand_window"):
         return missing("The warehouse has no rpt_skill_demand_window table yet.")
     counts = wh.rows(
@@ -106,11 +108,11 @@ def _quotes(wh: Warehouse, c: Cohort, taxonomy_version: str) -> dict[str, list[d
                     [(m["start_char"], m["end_char"]) for m in ms],
                 ),
                 "matched": sorted({m["matched"] for m in ms}),
-                "title": info.get("title"),
-                "company": info.get("company"),
-                "source": info.get("source"),
+                "title": plain_field(info.get("title")),
+                "company": plain_field(info.get("company")),
+                "source": plain_field(info.get("source")),
                 "month": as_date(info.get("posted_month")),
-                "url": info.get("url"),
+                "url": plain_field(info.get("url")),
             }
         )
     return quotes

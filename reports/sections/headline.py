@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from markupsafe import Markup
 
@@ -11,14 +11,15 @@ from reports.warehouse import Cohort, Warehouse, as_date, months_between, period
 
 
 def headline(wh: Warehouse, c: Cohort) -> dict:
+    # posted_date is the UTC calendar date; casting posted_at would use the session's zone.
     totals = wh.one(
         """
-        select count(*) as postings, min(posted_at)::date as first_date,
-               max(posted_at)::date as last_date, coalesce(sum(copies), 0) as copies,
-               count(*) filter (where posted_at is null) as undated
+        select count(*) as postings, min(posted_date) as first_date,
+               max(posted_date) as last_date, coalesce(sum(copies), 0) as copies
         from fct_postings
         """
     )
+    totals["undated"] = _undated(wh)
     by_source = wh.rows(
         """
         select source, count(*) as postings, min(posted_month) as first_month,
@@ -48,7 +49,7 @@ def headline(wh: Warehouse, c: Cohort) -> dict:
         "by_source": by_source,
         "families": families,
         "taxonomy_version": build.get("taxonomy_version", "unknown"),
-        "built_at": build.get("built_at"),
+        "built_at": _in_utc(build.get("built_at")),
         "skills_in_taxonomy": skills,
         "cohort": c,
         "volume_chart": Markup(charts.volume_svg(volume_points, "Distinct postings per quarter"))
@@ -56,6 +57,29 @@ def headline(wh: Warehouse, c: Cohort) -> dict:
         else None,
         "volume": volume_points,
     }
+
+
+def _in_utc(value: datetime | None) -> datetime | None:
+    # DuckDB hands a timestamptz over in the session's time zone, the machine's by default; the
+    # page labels the build time UTC.
+    return value.astimezone(UTC) if isinstance(value, datetime) else None
+
+
+def _undated(wh: Warehouse) -> int | None:
+    """Postings whose first copy came without a date, so fct_postings dates them by when they
+    were first seen; None when the raw postings are not in the warehouse to tell."""
+    if not wh.has("raw_postings"):
+        return None
+    # fct_postings.posted_at is never null (it falls back to first_seen_at), so only the raw
+    # copy says whether the source gave a date.
+    return wh.one(
+        """
+        select count(*) as n
+        from fct_postings as f
+        inner join raw_postings as r using (source, board, source_posting_id)
+        where r.posted_at is null
+        """
+    )["n"]
 
 
 def _periods_with_gaps(rows: list[tuple[object, int]]) -> list[dict]:

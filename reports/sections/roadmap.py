@@ -16,8 +16,10 @@ def roadmap(wh: Warehouse, c: Cohort) -> Section:
     if not wh.has("rpt_roadmap_areas"):
         return missing("The warehouse has no rpt_roadmap_areas table yet, so there is no roadmap.")
     rows = wh.rows("select * from rpt_roadmap order by new_rank, skill_id")
-    if not rows:
-        return missing("rpt_roadmap is empty: no postings in the window.")
+    # With no postings every share is 0 (or null) and the ranks only break ties by name: an
+    # order that would read as advice, so there is no roadmap rather than an alphabetical one.
+    if not any(r.get("postings") for r in rows):
+        return missing("No postings in the window, so there is no roadmap.")
     scale = charts.nice_ceiling(
         max((r.get("demand_ci_high") or r["demand_share"] or 0) for r in rows)
     )

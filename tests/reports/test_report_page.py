@@ -90,7 +90,7 @@ def test_hostile_strings_render_as_text(rendered: str) -> None:
     assert "Quote&#34; onload=&#34;alert(4)" in rendered
     assert "&lt;script&gt;alert(&quot;text&quot;)&lt;/script&gt;" in rendered
     # The javascript: URL is shown as text, never as a link.
-    assert '<span class="url">javascript:alert(document.cookie)</span>' in rendered
+    assert '<span class="url"><bdi>javascript:alert(document.cookie)</bdi></span>' in rendered
     assert "<img" not in rendered and "<b onmouseover" not in rendered
 
 

@@ -7,6 +7,7 @@ hand-countable postings is rendered, and the page must show exactly what the tab
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,8 +16,8 @@ import duckdb
 import pytest
 
 from reports import charts
-from reports.evidence import sentence_bounds, snippet
-from reports.render import render_report
+from reports.evidence import plain_field, sentence_bounds, snippet
+from reports.render import render_html, render_report
 
 # wh_factory (tests/warehouse) builds a real warehouse from literal postings; it is a plain
 # module next to those tests, not a package, so its folder goes on the path.
@@ -264,3 +265,146 @@ def test_evidence_counts_are_rpt_skill_demand_window(small: tuple[Path, str]) ->
     ) == (30, 0.75, 2)
     evidence = _section(html, "evidence")
     assert "<b>PyTorch</b> <span>· 30 postings (75.0%)</span>" in evidence
+
+
+def test_long_skill_names_wrap_inside_cards_and_evidence(small: tuple[Path, str]) -> None:
+    _, html = small
+    # A skill name longer than its box wraps anywhere instead of pushing the page wider.
+    assert (
+        ".card figcaption strong { font-size: 1rem; overflow-wrap: anywhere; min-width: 0; }"
+        in html
+    )
+    assert (
+        ".evidence summary b { font-weight: 600; overflow-wrap: anywhere; min-width: 0; }" in html
+    )
+
+
+# --- sparse and hostile data ----------------------------------------------------------------
+#
+# Three postings, each asking for Python alone:
+#   d1 posted 2025-03-01T01:00Z (still 28 February in Los Angeles), with a bidi override in its
+#      title, control characters in its company and source, and a bidi override in its URL;
+#   d2 posted 2025-03-20T12:00Z;
+#   u1 without a date of its own, first seen 2025-03-31T12:00Z.
+# The warehouse was built at 2026-04-01T01:30Z (still 31 March in Los Angeles). The page is
+# rendered over a connection whose session time zone is Los Angeles, as on a machine there.
+
+
+def _sparse_postings() -> list[P]:
+    return [
+        P(
+            "d1",
+            "2025-03-01T01:00",
+            ["python"],
+            company="Ctl\x01\x1b[31mRed\x7f",
+            title="ML Engineer \u202eevil",
+            source="src\u2066x\x85",
+            url="https://e.x/\u202ejob",
+        ),
+        P("d2", "2025-03-20T12:00", ["python"], company="Beta"),
+        P("u1", "2025-03-31T12:00", ["python"], company="Gamma", dated=False),
+    ]
+
+
+@pytest.fixture(scope="module")
+def sparse(tmp_path_factory: pytest.TempPathFactory, small_taxonomy) -> str:  # type: ignore[no-untyped-def]
+    db = tmp_path_factory.mktemp("report-sparse") / "warehouse.duckdb"
+    land(db, _sparse_postings(), small_taxonomy)
+    build(db, small_taxonomy)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("update raw_build_info set built_at = timestamptz '2026-04-01 01:30:00+00'")
+        con.execute("set TimeZone = 'America/Los_Angeles'")
+        return render_html(con, date(2026, 4, 1))
+    finally:
+        con.close()
+
+
+def test_headline_dates_are_utc_dates_whatever_the_session_time_zone(sparse: str) -> None:
+    assert "<strong>2025-03-01</strong> and <strong>2025-03-31</strong>" in sparse
+
+
+def test_headline_says_how_many_postings_are_dated_by_first_sight(
+    sparse: str, small: tuple[Path, str]
+) -> None:
+    assert "without a date of" not in small[1]  # every posting there has a date
+    assert (
+        "<strong>2025-03-01</strong> and <strong>2025-03-31</strong>"
+        " (1 posting without a date of its own is dated by when it was first seen),"
+    ) in " ".join(sparse.split())
+
+
+def test_footer_build_time_is_utc_whatever_the_session_time_zone(sparse: str) -> None:
+    assert "built from the warehouse of 2026-04-01 01:30 UTC" in sparse
+
+
+def test_learn_in_this_order_leaves_out_areas_no_posting_asks_for(sparse: str) -> None:
+    order = sparse.split('aria-label="Learn in this order"')[1].split("</section>")[0]
+    assert re.findall(r"<li>([^<]*)</li>", order) == ["Programming languages"]
+
+
+def test_evidence_fields_lose_controls_and_bidi_overrides(sparse: str) -> None:
+    evidence = _section(sparse, "evidence")
+    assert (
+        "<footer><bdi>Ctl [31mRed</bdi> · <bdi>ML Engineer evil</bdi> · Mar 2025 · "
+        '<bdi>srcx</bdi> · <span class="url"><bdi>https://e.x/job</bdi></span></footer>'
+    ) in evidence
+
+
+def test_plain_field_strips_controls_and_bidi_formatting() -> None:
+    assert plain_field("a\u202ab\u202bc\u202cd\u202de\u202ef") == "abcdef"
+    assert plain_field("a\u2066b\u2067c\u2068d\u2069e") == "abcde"
+    assert plain_field(" Ctl\x00\x1f\x7f\x80\x9fRed\n") == "Ctl Red"
+    assert plain_field("مهندس ML\u200f") == "مهندس ML\u200f"
+    assert plain_field(None) is None
+
+
+def test_most_common_pairs_says_when_no_pair_is_common(sparse: str) -> None:
+    common = _section(sparse, "cooccurrence").split("<strong>Most common pairs</strong>")[1]
+    assert '<tr><td colspan="4" class="muted">No pair appears together 5 times yet.</td></tr>' in (
+        common
+    )
+
+
+# --- no postings at all ---------------------------------------------------------------------
+#
+# Every input line was rejected: 11 rejects under 7 reasons, 3 × "bad JSON", 2 × "no text",
+# 2 × a 100-character reason, and 1 each of four more, one of them HTML.
+
+LONG_REASON = "'posted_at' is not a date: " + "x" * 73
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory: pytest.TempPathFactory, small_taxonomy) -> str:  # type: ignore[no-untyped-def]
+    db = tmp_path_factory.mktemp("report-empty") / "warehouse.duckdb"
+    reasons = ["bad JSON"] * 3 + ["no text"] * 2 + [LONG_REASON] * 2
+    reasons += ["<b>odd</b>", "no id", "title too long", "url not a string"]
+    land(db, [], small_taxonomy, reject_reasons=reasons)
+    build(db, small_taxonomy)
+    return render_report(
+        db, tmp_path_factory.mktemp("report-empty-out"), date(2026, 4, 1)
+    ).report.read_text(encoding="utf-8")
+
+
+def test_no_postings_means_no_roadmap_and_no_learning_order(empty: str) -> None:
+    assert '<p class="note">No postings in the window, so there is no roadmap.</p>' in _section(
+        empty, "roadmap"
+    )
+    assert "Learn in this order" not in empty
+
+
+def test_evidence_says_the_window_is_empty_not_that_tables_are_missing(empty: str) -> None:
+    assert '<p class="note">No postings in the window, so there is nothing to quote.</p>' in (
+        _section(empty, "evidence")
+    )
+
+
+def test_rejects_are_counted_by_their_stored_reason(empty: str) -> None:
+    assert len(LONG_REASON) == 100
+    method = _section(empty, "method")
+    # Most frequent first (ties by reason), cut to 80 characters, escaped like all scraped text.
+    assert (
+        "11 input records were rejected and kept with their reason: “bad JSON” (3), "
+        "“&#39;posted_at&#39; is not a date: " + "x" * 52 + "…” (2), “no text” (2), "
+        "“&lt;b&gt;odd&lt;/b&gt;” (1), “no id” (1), and 2 more under 2 other reasons."
+    ) in " ".join(method.split())

@@ -7,6 +7,7 @@ text has; everything after landing is the production code path.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ class P:
     """One sourced copy of a posting, with the skills its text mentions."""
 
     id: str
-    posted: str  # YYYY-MM-DD, UTC
+    posted: str  # YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC
     skills: list[str] = field(default_factory=list)
     # The section of each mention in `skills`, in the same order; None: every one in "body".
     sections: list[str] | None = None
@@ -41,6 +42,9 @@ class P:
     salary_min: float | None = None
     salary_max: float | None = None
     salary_currency: str | None = None
+    url: str | None = None
+    # False: the source gave no date, so `posted` is only when the posting was first seen.
+    dated: bool = True
 
     def row(self, run_id: str) -> dict[str, object]:
         text = self.text if self.text is not None else f"posting {self.id} " + " ".join(self.skills)
@@ -53,9 +57,9 @@ class P:
             "company": self.company,
             "location": None,
             "workplace": self.workplace,
-            "posted_at": at,
+            "posted_at": at if self.dated else None,
             "text": text,
-            "url": None,
+            "url": self.url,
             "salary_min": self.salary_min,
             "salary_max": self.salary_max,
             "salary_currency": self.salary_currency,
@@ -70,13 +74,24 @@ class P:
         }
 
 
-def land(db: Path, postings: list[P], taxonomy: Taxonomy, run_id: str = "run-1") -> None:
+def land(
+    db: Path,
+    postings: list[P],
+    taxonomy: Taxonomy,
+    run_id: str = "run-1",
+    reject_reasons: Sequence[str] = (),
+) -> None:
+    """Land `postings`, their mentions, and one rejected input line per reason given."""
     paths = WarehousePaths.for_db(db)
     con = raw_store.open_raw(paths.raw)
     try:
         rows = [p.row(run_id) for p in postings]
+        rejects = [
+            (run_id, "jsonl", "test", f"line {i}", reason, None)
+            for i, reason in enumerate(reject_reasons, start=1)
+        ]
         raw_store.land_source_result(
-            con, run_id, None, [], raw_store.as_rows(rows, raw_store.POSTING_COLUMNS), []
+            con, run_id, None, [], raw_store.as_rows(rows, raw_store.POSTING_COLUMNS), rejects
         )
         # Postings sharing a text share its mentions: one per text × start × skill.
         found = [
