@@ -90,5 +90,6 @@ def plain_field(value: str | None) -> str | None:
 
 
 def _clean(piece: str) -> str:
-    # Collapse runs of whitespace so a snippet reads as one line; control characters go too.
-    return re.sub(r"[\s\x00-\x1f\x7f]+", " ", piece)
+    # Collapse runs of whitespace so a snippet reads as one line; controls go too, and bidi
+    # formatting, which would reverse the rest of the quoted paragraph.
+    return re.sub(r"[\s\x00-\x1f\x7f-\x9f]+", " ", _BIDI_FORMATTING.sub("", piece))

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from markupsafe import Markup
 
 from reports import charts
+from reports.evidence import plain_field
 from reports.warehouse import Cohort, Warehouse, as_date, months_between, period_label
 
 
@@ -27,6 +28,8 @@ def headline(wh: Warehouse, c: Cohort) -> dict:
         from fct_postings group by 1 order by 2 desc, 1
         """
     )
+    for row in by_source:
+        row["source"] = plain_field(row["source"])
     families = wh.rows(
         "select role_family, count(*) as postings from fct_postings group by 1 order by 2 desc, 1"
     )

@@ -160,6 +160,11 @@ def test_roadmap_shows_rpt_roadmap_and_rpt_roadmap_areas(small: tuple[Path, str]
         "select area_demand_share from rpt_roadmap_areas where roadmap_area = 'programming-languages'",
     ) == (1.0,)
     assert "100% of postings name at least one of its skills" in roadmap
+    # A skill's row shows the two weights its verdict compares: PyTorch's article weight 1/3
+    # and its demand weight among the article's skills, 0.75 / (1 + 0.75 + 0.25 + 0) = 37.5%
+    # (its new weight, over the skills the article lacks too, is 31.3%).
+    assert '<td class="num hide-narrow">33.3% → 37.5%</td>' in roadmap
+    assert "fewer than 30 postings in the window" not in roadmap  # no insufficient verdict
     # The role family rpt_skill_demand_window chose (40 ml-engineer postings ≥ 30).
     assert "<strong>ml-engineer</strong> postings" in html
 
@@ -351,6 +356,17 @@ def test_evidence_fields_lose_controls_and_bidi_overrides(sparse: str) -> None:
     ) in evidence
 
 
+def test_the_headline_prints_sources_as_plain_isolated_text(sparse: str) -> None:
+    headline = sparse.split('<section id="roadmap"')[0]
+    assert "<strong><bdi>srcx</bdi></strong> 1 (Mar 2025 – Mar 2025)" in headline
+    assert "\u2066" not in headline and "\x85" not in headline
+
+
+def test_snippets_lose_bidi_formatting_and_controls() -> None:
+    text = "We use \u202ePyTorch\u202c daily\x85 and\x9b more."
+    assert str(snippet(text, 8, 15)) == "We use <mark>PyTorch</mark> daily and more."
+
+
 def test_plain_field_strips_controls_and_bidi_formatting() -> None:
     assert plain_field("a\u202ab\u202bc\u202cd\u202de\u202ef") == "abcdef"
     assert plain_field("a\u2066b\u2067c\u2068d\u2069e") == "abcde"
@@ -408,3 +424,11 @@ def test_rejects_are_counted_by_their_stored_reason(empty: str) -> None:
         "“&#39;posted_at&#39; is not a date: " + "x" * 52 + "…” (2), “no text” (2), "
         "“&lt;b&gt;odd&lt;/b&gt;” (1), “no id” (1), and 2 more under 2 other reasons."
     ) in " ".join(method.split())
+
+
+def test_a_window_under_30_postings_gives_no_advice(sparse: str) -> None:
+    roadmap = _section(sparse, "roadmap")
+    # Three postings: every verdict is rpt_roadmap's 'insufficient', and the legend says why.
+    assert "fewer than 30 postings in the window: too few to advise on" in roadmap
+    chips = re.findall(r'<span class="chip v-([a-z]+)">', roadmap.split("</p>", 2)[2])
+    assert chips and set(chips) == {"insufficient"}
