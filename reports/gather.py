@@ -54,7 +54,8 @@ def takeaways(context: dict) -> list[dict]:
     """Three or four one-line answers for the top of the page."""
     out = []
     road: Section = context["roadmap"]
-    if road.available:
+    # Under 30 postings rpt_roadmap gives every skill the verdict 'insufficient': no advice.
+    if road.available and set(road.verdicts) != {"insufficient"}:
         # An area no posting asks for has no place in a learning order; among several such
         # areas the ranking is only a tie-break by name.
         wanted = [a["name"] for a in road.areas if a["new_weight"] > 0]

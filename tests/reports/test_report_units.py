@@ -17,7 +17,9 @@ import pytest
 
 from reports import charts
 from reports.evidence import plain_field, sentence_bounds, snippet
+from reports.gather import takeaways
 from reports.render import render_html, render_report
+from reports.warehouse import Section, missing
 
 # wh_factory (tests/warehouse) builds a real warehouse from literal postings; it is a plain
 # module next to those tests, not a package, so its folder goes on the path.
@@ -343,9 +345,25 @@ def test_footer_build_time_is_utc_whatever_the_session_time_zone(sparse: str) ->
     assert "built from the warehouse of 2026-04-01 01:30 UTC" in sparse
 
 
-def test_learn_in_this_order_leaves_out_areas_no_posting_asks_for(sparse: str) -> None:
-    order = sparse.split('aria-label="Learn in this order"')[1].split("</section>")[0]
-    assert re.findall(r"<li>([^<]*)</li>", order) == ["Programming languages"]
+def _roadmap_section(weights: dict[str, float], verdicts: dict[str, int]) -> Section:
+    areas = [{"name": name, "new_weight": weight} for name, weight in weights.items()]
+    return Section(data={"areas": areas, "additions": [], "verdicts": verdicts})
+
+
+def test_learn_in_this_order_leaves_out_areas_no_posting_asks_for() -> None:
+    road = _roadmap_section({"Programming": 0.6, "Statistics": 0.0, "Deep learning": 0.4}, {})
+    (order,) = takeaways({"roadmap": road, "movers": missing("none")})
+    assert (order["title"], order["names"]) == (
+        "Learn in this order",
+        ["Programming", "Deep learning"],
+    )
+    nothing_wanted = _roadmap_section({"Programming": 0.0, "Statistics": 0.0}, {"drop": 2})
+    assert takeaways({"roadmap": nothing_wanted, "movers": missing("none")}) == []
+
+
+def test_no_learning_order_from_a_window_too_small_to_advise_on() -> None:
+    road = _roadmap_section({"Programming": 0.6, "Deep learning": 0.4}, {"insufficient": 4})
+    assert takeaways({"roadmap": road, "movers": missing("none")}) == []
 
 
 def test_evidence_fields_lose_controls_and_bidi_overrides(sparse: str) -> None:
@@ -432,3 +450,6 @@ def test_a_window_under_30_postings_gives_no_advice(sparse: str) -> None:
     assert "fewer than 30 postings in the window: too few to advise on" in roadmap
     chips = re.findall(r'<span class="chip v-([a-z]+)">', roadmap.split("</p>", 2)[2])
     assert chips and set(chips) == {"insufficient"}
+    # Nor do the takeaways at the top of the page turn it into advice.
+    top = sparse.split('<section id="roadmap"')[0]
+    assert "Learn in this order" not in top and "The article misses" not in top
