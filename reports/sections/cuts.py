@@ -3,6 +3,7 @@ time (seniority, remote, source), for the window's most-demanded skills."""
 
 from __future__ import annotations
 
+from reports.evidence import plain_field
 from reports.sections.salary import salary
 from reports.warehouse import Cohort, Section, Warehouse, missing
 
@@ -55,7 +56,8 @@ def cuts(wh: Warehouse, c: Cohort, top: list[dict]) -> Section:
         cols = [
             {
                 "key": s["segment_value"],
-                "label": SEGMENT_LABELS.get(s["segment_value"], s["segment_value"]),
+                # A source or company name is scraped text: printed plain, in its own <bdi>.
+                "label": plain_field(SEGMENT_LABELS.get(s["segment_value"], s["segment_value"])),
                 "n": s["n"],
                 "small": s["small"],
             }

@@ -15,8 +15,9 @@
 --   article_weight (both sum to 1 over them). The verdict compares these two, so demand for
 --   skills the article lacks cannot turn an in-article skill's 'keep' into 'lower'.
 -- article_rank, new_rank: ranks by article_weight (in-article rows) and new_weight; equal
---   weights share a rank. rank_change: article_rank minus the skill's rank by new_weight among
---   the in-article rows (positive: demand puts it higher among the article's skills).
+--   weights share a rank. demand_rank_in_article: rank by article_demand_weight among the
+--   in-article rows. rank_change: article_rank - demand_rank_in_article (positive: demand puts
+--   it higher among the article's skills).
 -- verdict: insufficient (the window's cohort has fewer than 30 postings: shares too noisy to
 --   advise on), add (not in the article), drop (in the article, demand_share < 1%),
 --   raise (article_demand_weight >= 1.5 × article_weight),
@@ -87,8 +88,8 @@ ranked as (
             as article_rank,
         rank() over (order by new_weight desc) as new_rank,
         case when in_article
-            then rank() over (partition by in_article order by new_weight desc) end
-            as new_rank_in_article,
+            then rank() over (partition by in_article order by article_demand_weight desc) end
+            as demand_rank_in_article,
     from weighted
 ),
 
@@ -108,7 +109,8 @@ final as (
         r.article_demand_weight,
         r.article_rank,
         r.new_rank,
-        r.article_rank - r.new_rank_in_article as rank_change,
+        r.demand_rank_in_article,
+        r.article_rank - r.demand_rank_in_article as rank_change,
         case
             when r.postings < 30 then 'insufficient'
             when not r.in_article then 'add'

@@ -17,9 +17,11 @@
 -- q_value: Benjamini-Hochberg over the supported rows of one comparison × role_family, since
 -- hundreds of skills are tested at once.
 -- has_support: both windows >= 30 postings, and under the pooled share each window expects at
--- least 5 postings with the skill (the usual condition for the normal approximation: 3 of 30
--- against 7 of 5,000 expects 0.06 in the first window, and the z-test's p = 1e-33 is far from
--- the exact 2e-5).
+-- least 5 postings with the skill and 5 without it (the usual condition for the normal
+-- approximation: 3 of 30 against 7 of 5,000 expects 0.06 with it in the first window, and the
+-- z-test's p, 1e-33 uncorrected and 1e-23 corrected, is far from the exact 2e-5; 27 of 30
+-- against 4,993 of 5,000, the mirror image, expects 0.06 without it). A skill in every posting
+-- of both windows is supported: its shares are equal and cannot differ (z = 0, flat).
 -- direction: 'rising' / 'falling' when supported and q_value < 0.05, 'flat' when supported
 -- but not significant, 'insufficient' otherwise; trend_rank orders rising and falling skills by
 -- the size of the change (null for the rest), so noise never ranks.
@@ -114,11 +116,17 @@ shares as (
             / nullif(postings_before + postings_after, 0) as pooled_share,
         postings_before >= 30
             and postings_after >= 30
-            and coalesce(
-                least(postings_before, postings_after)
-                * (postings_with_skill_before + postings_with_skill_after)
-                / (postings_before + postings_after) >= 5,
-                false
+            and (
+                postings_with_skill_before + postings_with_skill_after
+                    = postings_before + postings_after
+                or coalesce(
+                    least(postings_before, postings_after) * least(
+                        postings_with_skill_before + postings_with_skill_after,
+                        postings_before + postings_after
+                            - postings_with_skill_before - postings_with_skill_after
+                    ) / (postings_before + postings_after) >= 5,
+                    false
+                )
             ) as has_support,
     from windowed
 ),

@@ -166,6 +166,9 @@ def test_roadmap_shows_rpt_roadmap_and_rpt_roadmap_areas(small: tuple[Path, str]
     # and its demand weight among the article's skills, 0.75 / (1 + 0.75 + 0.25 + 0) = 37.5%
     # (its new weight, over the skills the article lacks too, is 31.3%).
     assert '<td class="num hide-narrow">33.3% → 37.5%</td>' in roadmap
+    # Python: third by the article's weight (tied with R), first by demand among its skills.
+    python_row = roadmap.split('<td class="name">Python</td>')[1].split("</tr>")[0]
+    assert '>#1 <span class="small upm">(+2)</span></td>' in python_row
     assert "fewer than 30 postings in the window" not in roadmap  # no insufficient verdict
     # The role family rpt_skill_demand_window chose (40 ml-engineer postings ≥ 30).
     assert "<strong>ml-engineer</strong> postings" in html
@@ -378,6 +381,12 @@ def test_the_headline_prints_sources_as_plain_isolated_text(sparse: str) -> None
     headline = sparse.split('<section id="roadmap"')[0]
     assert "<strong><bdi>srcx</bdi></strong> 1 (Mar 2025 – Mar 2025)" in headline
     assert "\u2066" not in headline and "\x85" not in headline
+
+
+def test_the_source_cut_prints_sources_as_plain_isolated_text(sparse: str) -> None:
+    cuts = _section(sparse, "cuts")
+    assert '<th scope="col" class="num"><bdi>srcx</bdi><small' in cuts
+    assert "\u2066" not in cuts and "\x85" not in cuts
 
 
 def test_snippets_lose_bidi_formatting_and_controls() -> None:

@@ -34,8 +34,8 @@ def _roadmap(tmp_path: Path, taxonomy: Taxonomy, postings: list[P], name: str) -
     return query(
         db,
         """
-        select skill_id, round(article_demand_weight, 4), article_rank, new_rank, rank_change,
-            verdict
+        select skill_id, round(article_demand_weight, 4), article_rank, new_rank,
+            demand_rank_in_article, rank_change, verdict
         from rpt_roadmap order by skill_id
         """,
     )
@@ -55,20 +55,20 @@ def test_demand_for_skills_the_article_lacks_does_not_move_its_verdicts(
         tmp_path, small_taxonomy, _postings(60, _IN_ARTICLE, ("kubernetes",)), "crowded"
     )
     in_article = [
-        ("communication", 0.3333, 1, 1, 0, "keep"),
-        ("python", 0.1667, 3, 3, 0, "keep"),
-        ("pytorch", 0.3333, 1, 1, 0, "keep"),
-        ("r", 0.1667, 3, 3, 0, "keep"),
+        ("communication", 0.3333, 1, 1, 1, 0, "keep"),
+        ("python", 0.1667, 3, 3, 3, 0, "keep"),
+        ("pytorch", 0.3333, 1, 1, 1, 0, "keep"),
+        ("r", 0.1667, 3, 3, 3, 0, "keep"),
     ]
     assert alone == in_article
-    # Equal weights share a rank; kubernetes ranks first by new_weight, and the in-article
-    # skills' rank_change still compares them among themselves.
+    # Equal weights share a rank; kubernetes ranks first by new_weight, while the in-article
+    # skills' demand_rank_in_article and rank_change still compare them among themselves.
     assert crowded == [
-        ("communication", 0.3333, 1, 2, 0, "keep"),
-        ("kubernetes", None, None, 1, None, "add"),
-        ("python", 0.1667, 3, 4, 0, "keep"),
-        ("pytorch", 0.3333, 1, 2, 0, "keep"),
-        ("r", 0.1667, 3, 4, 0, "keep"),
+        ("communication", 0.3333, 1, 2, 1, 0, "keep"),
+        ("kubernetes", None, None, 1, None, None, "add"),
+        ("python", 0.1667, 3, 4, 3, 0, "keep"),
+        ("pytorch", 0.3333, 1, 2, 1, 0, "keep"),
+        ("r", 0.1667, 3, 4, 3, 0, "keep"),
     ]
 
 
@@ -85,10 +85,10 @@ def test_raise_and_lower_follow_demand_among_the_articles_skills(
         "moved",
     )
     assert rows == [
-        ("communication", 0.2, 1, 2, -1, "lower"),
-        ("python", 0.5, 3, 1, 2, "raise"),
-        ("pytorch", 0.2, 1, 2, -1, "lower"),
-        ("r", 0.1, 3, 4, -1, "lower"),
+        ("communication", 0.2, 1, 2, 2, -1, "lower"),
+        ("python", 0.5, 3, 1, 1, 2, "raise"),
+        ("pytorch", 0.2, 1, 2, 2, -1, "lower"),
+        ("r", 0.1, 3, 4, 4, -1, "lower"),
     ]
 
 

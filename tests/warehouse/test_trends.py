@@ -142,3 +142,13 @@ def test_a_skill_in_every_posting_of_both_windows_is_flat(tmp_path: Path, small_
     assert (row["has_support"], row["z_score"], row["direction"]) == (True, 0.0, "flat")
     assert row["p_value"] == pytest.approx(1.0, abs=1.5e-7)
     assert row["q_value"] == pytest.approx(1.0, abs=1.5e-7)
+
+
+def test_a_window_expecting_under_5_postings_without_the_skill_is_not_tested(  # type: ignore[no-untyped-def]
+    tmp_path: Path, small_taxonomy
+) -> None:
+    # 27 of 30 against 497 of 500, the mirror image of a rare skill: the pooled share 524/530
+    # expects 0.34 postings without the skill in the first window. Tested, the corrected z-test
+    # gave p = 1.2e-4 (rising) where Fisher's exact test gives 0.0029.
+    row = _one_comparison(tmp_path, small_taxonomy, (30, 27), (500, 497))
+    assert (row["has_support"], row["q_value"], row["direction"]) == (False, None, "insufficient")
