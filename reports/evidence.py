@@ -76,20 +76,17 @@ def snippet(text: str, start: int, end: int, spans: list[tuple[int, int]] | None
 # U+2066-U+2069): an unclosed override in a title reverses the rest of the line it sits in. The
 # left-to-right and right-to-left marks stay: each acts as one invisible letter, kept inside the
 # <bdi> the template prints every field in, and names in right-to-left scripts can need them.
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SPACES_AND_CONTROLS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 _BIDI_FORMATTING = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def plain_field(value: str | None) -> str | None:
-    """A scraped one-line field (company, title, source, URL) fit to print as text: controls
-    become spaces, bidi embeddings, overrides and isolates go, whitespace runs collapse."""
-    if value is None:
-        return None
-    value = _CONTROLS.sub(" ", _BIDI_FORMATTING.sub("", value))
-    return " ".join(value.split())
+    """A scraped one-line field (company, title, source, URL) fit to print as text: as a
+    snippet's text is cleaned, and trimmed."""
+    return None if value is None else _clean(value).strip()
 
 
 def _clean(piece: str) -> str:
-    # Collapse runs of whitespace so a snippet reads as one line; controls go too, and bidi
-    # formatting, which would reverse the rest of the quoted paragraph.
-    return re.sub(r"[\s\x00-\x1f\x7f-\x9f]+", " ", _BIDI_FORMATTING.sub("", piece))
+    # Runs of whitespace and controls become one space, so a snippet reads as one line; bidi
+    # formatting goes, which would reverse the rest of the quoted paragraph or line.
+    return _SPACES_AND_CONTROLS.sub(" ", _BIDI_FORMATTING.sub("", piece))

@@ -726,8 +726,8 @@ def _build_duplicates(
     (_APPENDED_BLOCKS_SQL, duplicates.extend_groups); blocks that lost or changed a copy, or
     gained an earlier-dated one, are recomputed. The previous groups are reused only when the
     table's comment names the same rule fingerprint (duplicates_fingerprint: the code of
-    warehouse/duplicates.py, the posting key's macro, and the SQL and code here that feed it
-    and combine groups), so editing any of it recomputes everything.
+    warehouse/duplicates.py, the posting key's and name fold's macros, and the SQL and code here
+    that feed it and combine groups), so editing any of it recomputes everything.
     """
     # Its own connection: a streaming result dies when its connection runs another statement,
     # and the groups are written between fetches. The temp tables live on the reader.
@@ -1039,10 +1039,10 @@ def _microseconds(column: pa.Array | pa.ChunkedArray) -> list[int]:
 
 
 def duplicates_fingerprint() -> str:
-    """Names the duplicates rule: its code, the posting key and name fold, and the SQL and code here that
-    feed it and combine the groups a build keeps with the ones it computes. A build's groups
-    are what the next one keeps or extends, so an edit to any of these regroups every block
-    once, instead of carrying groups the old code left forward."""
+    """Names the duplicates rule: its code, the posting key and name fold, and the SQL and code
+    here that feed it and combine the groups a build keeps with the ones it computes. A build's
+    groups are what the next one keeps or extends, so an edit to any of these regroups every
+    block once, instead of carrying groups the old code left forward."""
     digest = hashlib.sha256(_DUPLICATES_CODE.read_bytes())
     for macro in _DUPLICATE_MACROS:
         digest.update(macro.read_bytes())

@@ -169,7 +169,7 @@ def _types(node: dict) -> list[str]:
 
 
 def _posting(node: dict, payload: Payload, posting_id: str) -> Posting:
-    title = _text(node.get("title")) or _text(node.get("name"))
+    title = _title(node)
     if not title:
         raise ValueError("JobPosting has no title")
     text = _description(node.get("description"))
@@ -209,13 +209,17 @@ def _posting_ids(nodes: list[dict], page_url: str) -> list[str]:
             ids.append(given)
             continue
         if url and shared[url] > 1:
-            title = _text(node.get("title")) or _text(node.get("name"))
+            title = _title(node)
             key = repr((page_url, url, title, earlier[(url, title)]))
             earlier[(url, title)] += 1
         else:
             key = url or (page_url if len(nodes) == 1 else f"{page_url}#{position}")
         ids.append("url-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16])
     return ids
+
+
+def _title(node: dict) -> str | None:
+    return _text(node.get("title")) or _text(node.get("name"))
 
 
 def _identifier(node: dict) -> str | None:
