@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
-from wh_factory import P, build, land, query
-
-from warehouse.sqlfiles import macros
+from wh_factory import P, build, land, macro_row, query
 
 
 def _folded(value: str | None) -> str | None:
-    con = duckdb.connect()
-    try:
-        for macro in macros():
-            con.execute(macro.sql)
-        row = con.execute("select folded_name(?)", [value]).fetchone()
-    finally:
-        con.close()
-    assert row is not None
-    return row[0]
+    (folded,) = macro_row("select folded_name(?)", [value])
+    return folded
 
 
 @pytest.mark.parametrize(

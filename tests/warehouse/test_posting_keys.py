@@ -4,24 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-from wh_factory import P, build, land, query
-
-from warehouse.sqlfiles import macros
+from wh_factory import P, build, land, macro_row, query
 
 
 def _key(source: str, board: str, source_posting_id: str) -> str:
-    con = duckdb.connect()
-    try:
-        for macro in macros():
-            con.execute(macro.sql)
-        row = con.execute(
-            "select posting_key_of(?, ?, ?)", [source, board, source_posting_id]
-        ).fetchone()
-    finally:
-        con.close()
-    assert row is not None
-    return str(row[0])
+    (key,) = macro_row("select posting_key_of(?, ?, ?)", [source, board, source_posting_id])
+    return str(key)
 
 
 def test_ordinary_fields_keep_the_key_of_the_unescaped_form() -> None:

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from wh_factory import P, build, land, query
-
-from warehouse.sqlfiles import macros
+from wh_factory import P, build, land, macro_row, query
 
 
 def _postings(month: str, n: int, python: int, aws: int) -> list[P]:
@@ -99,13 +97,9 @@ def test_minimum_support_keeps_noise_out(warehouse: Path) -> None:
 
 @pytest.mark.parametrize("z", [-6.0, -3.0, -1.96, -0.5, 0.0, 0.3, 1.0, 1.959964, 2.5, 4.0, 8.0])
 def test_normal_cdf_macro_matches_erfc(z: float) -> None:
-    con = duckdb.connect()
-    for macro in macros():
-        con.execute(macro.sql)
-    cdf, p = con.execute("select normal_cdf(?), two_sided_p_value(?)", [z, z]).fetchone()  # type: ignore[misc]
+    cdf, p = macro_row("select normal_cdf(?), two_sided_p_value(?)", [z, z])
     assert cdf == pytest.approx(0.5 * math.erfc(-z / math.sqrt(2)), abs=1e-7)
     assert p == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), abs=1.5e-7)
-    con.close()
 
 
 def _one_comparison(tmp_path: Path, taxonomy, before: tuple[int, int], after: tuple[int, int]):  # type: ignore[no-untyped-def]

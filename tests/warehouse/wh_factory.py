@@ -20,6 +20,7 @@ from skillpulse.pipeline import taxonomy_seeds
 from warehouse import raw_store
 from warehouse.build import BuildResult, build_warehouse
 from warehouse.paths import WarehousePaths
+from warehouse.sqlfiles import macros
 
 
 @dataclass
@@ -115,6 +116,20 @@ def land(
 
 def build(db: Path, taxonomy: Taxonomy, run_id: str = "run-1") -> BuildResult:
     return build_warehouse(WarehousePaths.for_db(db), run_id, taxonomy_seeds(taxonomy, run_id))
+
+
+def macro_row(sql: str, params: list[object]) -> tuple:
+    """The one row `sql` gives on a bare in-memory connection holding every sql/macros macro,
+    as a build creates them."""
+    con = duckdb.connect()
+    try:
+        for macro in macros():
+            con.execute(macro.sql)
+        row = con.execute(sql, params).fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    return row
 
 
 def query(db: Path, sql: str, params: list[object] | None = None) -> list[tuple]:
