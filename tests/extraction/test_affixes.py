@@ -20,13 +20,19 @@ from extractors.skills.affixes import (
     letters_stay_whole,
     suffix_search,
 )
-from extractors.skills.matcher import _INFIXES, _INVISIBLE, build_pipeline, lexeme_attributes
+from extractors.skills.matcher import (
+    _BULLET_PREFIXES,
+    _INFIXES,
+    _INVISIBLE,
+    build_pipeline,
+    lexeme_attributes,
+)
 from extractors.skills.taxonomy import load_taxonomy
 from tests.extraction.counting import Counting
 
 # The very entries build_pipeline gives the tokenizer.
 DEFAULTS = spacy.blank("en").Defaults
-PREFIXES = [*DEFAULTS.prefixes, *_INVISIBLE]
+PREFIXES = [*DEFAULTS.prefixes, *_INVISIBLE, *_BULLET_PREFIXES]
 SUFFIXES = [*DEFAULTS.suffixes, *_INVISIBLE]
 INFIXES = [*DEFAULTS.infixes, *_INVISIBLE, *_INFIXES]
 PLAIN_SUFFIX = compile_suffix_regex(SUFFIXES).search
@@ -281,6 +287,25 @@ def test_the_tokenizer_still_saves_and_pickles_with_the_shortcuts() -> None:
     unpickled = pickle.loads(pickle.dumps(FAST_PIPELINE.tokenizer))
     assert [t.text for t in unpickled(text)] == tokens
     assert not is_plain(unpickled.suffix_search) and not is_plain(unpickled.infix_finditer)
+
+
+@pytest.mark.parametrize(
+    ("chunk", "tokens"),
+    [
+        ("-MySQL,", ["-", "MySQL", ","]),
+        ("--Fast", ["--", "Fast"]),
+        ("•Github", ["•", "Github"]),
+        ("‣Java", ["‣", "Java"]),
+        ("⁃Go", ["⁃", "Go"]),
+        ("∙AWS", ["∙", "AWS"]),
+        # A hyphen before anything but a letter is not a bullet; inside a word it never was.
+        ("-5", ["-5"]),
+        ("--", ["--"]),
+        ("post-processing", ["post", "-", "processing"]),
+    ],
+)
+def test_a_bullet_glued_to_its_item_splits_off(chunk: str, tokens: list[str]) -> None:
+    assert [t.text for t in FAST_PIPELINE.make_doc(chunk)] == tokens
 
 
 def test_a_new_chunk_of_letters_only_is_kept_whole_without_the_affix_searches() -> None:
