@@ -326,6 +326,32 @@ def test_a_company_cell_for_all_families_needs_thirty_postings_in_its_year_not_p
     assert cells == [(2024, "all", 30, 10, 10 / 30)]
 
 
+def test_postings_with_no_company_name_make_no_company_cell(tmp_path: Path, small_taxonomy) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "warehouse.duckdb"
+    # 30 postings with no company name (4 with Python), and 30 from a company named "Unknown"
+    # (all with Python): only the real company gets a cell, under its own folded name.
+    nameless = [
+        P(f"n{n:02d}", "2024-06-06", ["python"] if n < 4 else [], company=None, title=f"Job {n}")
+        for n in range(30)
+    ]
+    named_unknown = [
+        P(f"u{n:02d}", "2024-06-06", ["python"], company="Unknown", title=f"Role {n}")
+        for n in range(30)
+    ]
+    land(db, nameless + named_unknown, small_taxonomy)
+    build(db, small_taxonomy)
+    cells = query(
+        db,
+        """
+        select segment_value, postings, postings_with_skill
+        from fct_skill_demand_by_segment
+        where segment = 'company' and role_family = 'all' and skill_id = 'python'
+        order by all
+        """,
+    )
+    assert cells == [("unknown", 30, 30)]
+
+
 def test_sections_of_a_posting_skill_are_distinct_and_sorted(
     tmp_path: Path, small_taxonomy
 ) -> None:  # type: ignore[no-untyped-def]
