@@ -24,11 +24,15 @@ from reports.warehouse import Section, Warehouse, cohort, missing
 TOP_TRENDS = 9
 
 
+class NotAWarehouse(LookupError):
+    """The database has no built marts to report on (a raw store, say)."""
+
+
 def gather(con: duckdb.DuckDBPyConnection) -> dict:
     """Everything the template shows."""
     wh = Warehouse(con)
     if not wh.has("fct_postings"):
-        raise RuntimeError("the warehouse has no fct_postings table; build it first")
+        raise NotAWarehouse("it has no fct_postings table: not a built warehouse")
     c = cohort(wh)
     head = headline(wh, c)
     top = top_skills(wh, max(TOP_TRENDS, HEATMAP_SKILLS, CUT_SKILLS))

@@ -18,6 +18,7 @@ import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from reports.gather import gather
+from warehouse.files import OutputNotWritten
 
 REPORT_NAME = re.compile(r"^report-(\d{4}-\d{2}-\d{2})\.html$")
 
@@ -89,6 +90,13 @@ def render_report(db: Path, out_dir: Path, run_date: date | None = None) -> Repo
         html = render_html(con, run_date)
     finally:
         con.close()
+    try:
+        return _write_report(out_dir, run_date, html)
+    except OSError as exc:
+        raise OutputNotWritten(f"{out_dir} could not be written: {exc}") from exc
+
+
+def _write_report(out_dir: Path, run_date: date, html: str) -> ReportFiles:
     out_dir.mkdir(parents=True, exist_ok=True)
     report = out_dir / f"report-{run_date.isoformat()}.html"
     _write_atomically(report, html)

@@ -62,6 +62,55 @@ def _print_summary(lines: list[str]) -> None:
         typer.echo(line)
 
 
+def _refuse(message: str, code: int = 2) -> NoReturn:
+    """End the command with one red line (the message printed as text: a path or a TOML error
+    may hold brackets that Rich would read as markup) and this exit code."""
+    from rich.markup import escape
+
+    console.print(f"[red]{escape(message)}[/red]")
+    raise typer.Exit(code)
+
+
+def _input_file(path: Path) -> Path:
+    """`path`, when it is a file to read; otherwise the command ends saying why."""
+    if path.is_dir():
+        _refuse(f"{path} is a folder, not an input file")
+    if not path.is_file():
+        _refuse(f"no such input file: {path}")
+    return path
+
+
+def _taxonomy(path: Path | None):  # type: ignore[no-untyped-def]
+    """The taxonomy to extract with; a missing or invalid file ends the command in one line."""
+    from extractors.skills.taxonomy import load_taxonomy
+
+    try:
+        return load_taxonomy(path)
+    except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
+        _refuse(f"taxonomy {path or '(bundled)'} could not be loaded: {exc}")
+
+
+def _warehouse_target(db: Path, *inputs: Path):  # type: ignore[no-untyped-def]
+    """The WarehousePaths a run will write, once their folders exist; the command ends instead
+    when the build's rename would destroy something: a folder, a file that is not a DuckDB
+    database (an input file given as --db), or the input itself."""
+    from warehouse.files import may_hold_database
+    from warehouse.paths import WarehousePaths
+
+    paths = WarehousePaths.for_db(db)
+    for target in (paths.db, paths.raw):
+        if not may_hold_database(target):
+            _refuse(f"{target} exists and is not a DuckDB database; it is left as it is")
+        for source in inputs:
+            if source.resolve() == target.resolve():
+                _refuse(f"--db {db} would write over the input {source}")
+    try:
+        paths.ensure_dirs()
+    except OSError as exc:
+        _refuse(f"the warehouse's folders could not be made beside {paths.db}: {exc}")
+    return paths
+
+
 def _storage_errors() -> tuple[type[BaseException], ...]:
     """What a full disk, an unreadable database file or a failing build raise."""
     import duckdb
@@ -192,7 +241,10 @@ def demo(
 @app.command()
 def run(
     config: Annotated[
-        Path, typer.Option("--config", help="skillpulse.toml with [http], [storage], [[sources]].")
+        Path,
+        typer.Option(
+            "--config", help="skillpulse.toml with \\[http], \\[storage] and \\[\\[sources]]."
+        ),
     ] = Path("skillpulse.toml"),
     taxonomy: TaxonomyOption = None,
     dask: Annotated[
@@ -207,14 +259,21 @@ def run(
     ] = False,
 ) -> None:
     """Run the nightly flow on the configured sources (exits 1 if any source failed)."""
+    _checked_config(config, taxonomy)
+    raise typer.Exit(_run_flow(config, taxonomy, dask, refetch))
+
+
+def _checked_config(config: Path, taxonomy: Path | None) -> None:
+    """End the command in one line, before any run starts, when the config, its warehouse path
+    or the taxonomy would make the run fail."""
     from skillpulse.config import ConfigError, load_config
 
     try:
-        load_config(config)
+        settings = load_config(config)
     except ConfigError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    raise typer.Exit(_run_flow(config, taxonomy, dask, refetch))
+        _refuse(str(exc))
+    _taxonomy(taxonomy)
+    _warehouse_target(settings.storage.db)
 
 
 @app.command()
@@ -229,11 +288,23 @@ def serve(
 ) -> None:
     """Serve the `nightly` deployment on its schedule from this process (no work pool needed).
 
-    Runs until interrupted; each scheduled run executes the nightly flow with --config.
+    Runs until interrupted; each scheduled run executes the nightly flow with --config. Needs a
+    Prefect server that outlives this process (PREFECT_API_URL): Prefect's temporary one cannot
+    schedule.
     """
     from prefect.schedules import Cron
+    from prefect.settings import PREFECT_API_URL
 
     from flows.nightly import nightly
+
+    _checked_config(config, None)
+    if not PREFECT_API_URL.value():
+        # Prefect only warns and then serves a schedule that never runs.
+        _refuse(
+            "serve needs a Prefect server to schedule on: start one with `prefect server "
+            "start` and set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api), or use a work "
+            "pool (README)"
+        )
 
     nightly.serve(
         name="nightly",
@@ -267,21 +338,25 @@ def ingest(
     """Load postings from a JSONL file, extract skills and rebuild the warehouse.
 
     Each bad line is rejected with its line number and reason (kept in fct_rejects); good lines
-    still land. Re-ingesting the same file adds nothing.
+    still land, and a file whose every line is rejected fails (exit 1). A posting is known by
+    its source, the file's name and its id: ingesting the same file again, or a newer file of
+    the same name, adds only what changed, while the same ids in a file of another name (a
+    dated name each night) are other postings.
     """
-    from extractors.skills.taxonomy import load_taxonomy
     from skillpulse import pipeline
     from warehouse import raw_store
     from warehouse.lock import RunLock, RunLocked
-    from warehouse.paths import WarehousePaths
 
-    if not input.is_file():
-        console.print(f"[red]no such input file: {input}[/red]")
-        raise typer.Exit(2)
+    _input_file(input)
     started = time.perf_counter()
-    paths = WarehousePaths.for_db(db)
-    paths.ensure_dirs()
-    tax = load_taxonomy(taxonomy)
+    if timings is not None:
+        # Checked before the run: the file is written after the warehouse is published.
+        try:
+            timings.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _refuse(f"--timings {timings}: its folder could not be made: {exc}")
+    tax = _taxonomy(taxonomy)
+    paths = _warehouse_target(db, input)
     run_id = pipeline.new_run_id("ingest")
     stages: dict[str, float] = {}
     try:
@@ -376,20 +451,34 @@ def extract(
     their line number and skipped.
     """
     from extractors.skills.matcher import SkillExtractor
-    from extractors.skills.taxonomy import load_taxonomy
 
-    extractor = SkillExtractor(load_taxonomy(taxonomy))
+    _input_file(input)
+    extractor = SkillExtractor(_taxonomy(taxonomy))
     rejected: list[int] = []
 
     def records() -> Iterator[tuple[str, str]]:
         for record in _jsonl_records(input, rejected, needs_id=True):
             yield str(record["id"]), record["text"]
 
-    output.parent.mkdir(parents=True, exist_ok=True)
     scratch = output.with_suffix(output.suffix + ".tmp")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        written = _write_extractions(scratch, extractor.extract_many(records()))
+        scratch.replace(output)
+    except OSError as exc:
+        scratch.unlink(missing_ok=True)
+        _refuse(f"{output} could not be written: {exc}")
+    except BaseException:
+        scratch.unlink(missing_ok=True)
+        raise
+    console.print(f"extracted {written} records to {output}; {len(rejected)} rejected")
+
+
+def _write_extractions(path: Path, results: Iterator) -> int:  # type: ignore[type-arg]
+    """Write one JSON line per extraction result to `path`; how many."""
     written = 0
-    with scratch.open("w", encoding="utf-8") as out:
-        for result in extractor.extract_many(records()):
+    with path.open("w", encoding="utf-8") as out:
+        for result in results:
             out.write(
                 json.dumps(
                     {
@@ -412,8 +501,7 @@ def extract(
                 + "\n"
             )
             written += 1
-    scratch.replace(output)
-    console.print(f"extracted {written} records to {output}; {len(rejected)} rejected")
+    return written
 
 
 @app.command()
@@ -457,14 +545,19 @@ def _read_warehouse(command: str, db: Path, read: Callable[[], T]) -> T:
     """Run a read-only command; a missing or unreadable warehouse is one clear line, exit 2."""
     import duckdb
 
+    from reports.gather import NotAWarehouse
+    from warehouse.files import OutputNotWritten
+
     if not db.is_file():
-        console.print(f"[red]no warehouse at {db}; run `skillpulse ingest` or `run` first[/red]")
-        raise typer.Exit(2)
+        _refuse(f"no warehouse at {db}; run `skillpulse ingest` or `run` first")
     try:
         return read()
+    except OutputNotWritten as exc:  # an OSError, but of the output, not the warehouse
+        _refuse(f"{command} failed: {exc}")
+    except NotAWarehouse as exc:
+        _refuse(f"{command} failed: {db}: {exc}")
     except (duckdb.Error, OSError) as exc:
-        console.print(f"[red]{command} failed: {db} could not be read: {exc}[/red]")
-        raise typer.Exit(2) from None
+        _refuse(f"{command} failed: {db} could not be read: {exc}")
 
 
 @app.command()
@@ -492,7 +585,6 @@ def reextract(
     Texts already extracted with this taxonomy version are skipped, so after a taxonomy or rules
     edit only the new version is computed; older versions' mentions stay in the raw store.
     """
-    from extractors.skills.taxonomy import load_taxonomy
     from skillpulse import pipeline
     from warehouse import raw_store
     from warehouse.lock import RunLock, RunLocked
@@ -503,7 +595,7 @@ def reextract(
         console.print(f"[red]no raw store at {paths.raw}; run `skillpulse ingest` first[/red]")
         raise typer.Exit(2)
     started = time.perf_counter()
-    tax = load_taxonomy(taxonomy)
+    tax = _taxonomy(taxonomy)
     run_id = pipeline.new_run_id("reextract")
     try:
         with RunLock(paths.lock), _failures_logged("reextract", paths, run_id):
@@ -548,16 +640,13 @@ def candidates(
 
     from extractors.skills.discovery import discover
     from extractors.skills.matcher import SkillExtractor
-    from extractors.skills.taxonomy import load_taxonomy
     from warehouse.paths import WarehousePaths
 
     if (db is None) == (input is None):
         console.print("[red]give exactly one of --db or --input[/red]")
         raise typer.Exit(2)
     if input is not None:
-        if not input.is_file():
-            console.print(f"[red]no such input file: {input}[/red]")
-            raise typer.Exit(2)
+        _input_file(input)
         rejected: list[int] = []
         texts = [record["text"] for record in _jsonl_records(input, rejected, needs_id=False)]
         if rejected:
@@ -568,15 +657,19 @@ def candidates(
         if not raw.is_file():
             console.print(f"[red]no raw store at {raw}[/red]")
             raise typer.Exit(2)
-        con = duckdb.connect(str(raw), read_only=True)
         try:
-            rows = con.execute(
-                "select any_value(text) from raw_postings group by content_hash"
-            ).fetchall()
-        finally:
-            con.close()
+            con = duckdb.connect(str(raw), read_only=True)
+            try:
+                rows = con.execute(
+                    "select any_value(text) from raw_postings group by content_hash"
+                ).fetchall()
+            finally:
+                con.close()
+        except duckdb.Error as exc:
+            # A running ingest holds the raw store's write lock, which a reader cannot share.
+            _refuse(f"{raw} could not be read (is a run writing it?): {exc}")
         texts = [row[0] or "" for row in rows]
-    extractor = SkillExtractor(load_taxonomy(taxonomy))
+    extractor = SkillExtractor(_taxonomy(taxonomy))
     found = discover(extractor, texts, top=top, min_postings=min_postings)
     typer.echo(f"{len(texts)} postings; {len(found)} candidate terms (postings, signals, example)")
     for rank, term in enumerate(found, start=1):
@@ -598,15 +691,16 @@ def evaluate(
     from extractors.skills.evaluation import dev_cases, hard_cases
     from extractors.skills.evaluation import evaluate as score
     from extractors.skills.matcher import SkillExtractor
-    from extractors.skills.taxonomy import load_taxonomy
 
-    tax = load_taxonomy(taxonomy)
+    tax = _taxonomy(taxonomy)
     extractor = SkillExtractor(tax)
     typer.echo(f"taxonomy {tax.version}")
     sets = [("hard sentences", hard_cases())]
     try:
         sets.insert(0, ("dev postings", dev_cases(corpus=corpus)))
-    except ValueError as exc:
+    except (OSError, ValueError) as exc:
+        if corpus is not None:  # asked for by name: a failure, not a set to skip
+            _refuse(f"--corpus {corpus}: {exc}")
         console.print(f"[yellow]dev postings skipped: {exc}[/yellow]")
     for name, cases in sets:
         report = score(extractor, cases, name)

@@ -343,6 +343,12 @@ def ingest_jsonl(
         tock = clock()
         if stopped:
             totals.status, totals.error = "failed", f"jsonl/{path.stem}: {stopped[0]}"
+        elif rejected and not landed:
+            # A wrong file (a CSV, a truncated export) must not pass a nightly script as ok.
+            totals.status, totals.error = (
+                "failed",
+                f"jsonl/{path.stem}: every line was rejected ({rejected}); nothing landed",
+            )
         totals.finished_at = datetime.now(UTC)
         # In the last group's transaction, not a commit of its own: that commit would find the
         # load's rows in the WAL and checkpoint them here, with the extraction workers idle

@@ -2,7 +2,8 @@
 
 Files are written into a scratch directory beside the target and only then renamed into place,
 so a reader never sees a half-written export. The warehouse is opened read-only: an export can
-run while analysts are connected.
+run while analysts are connected. The swap replaces the whole target folder, so a folder that
+holds anything but an earlier export's files is refused, not emptied.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.files import OutputNotWritten
 from warehouse.sqlfiles import models
 
 EXPORTED_LAYERS = ("marts", "reports")
@@ -22,13 +24,38 @@ def exported_tables() -> list[str]:
     return sorted(m.name for m in models() if m.layer in EXPORTED_LAYERS)
 
 
+def foreign_entries(out_dir: Path) -> list[str]:
+    """What in out_dir an export did not write: every entry but `<exported table>.parquet`
+    files (a path that is not a folder is itself foreign)."""
+    if not out_dir.exists():
+        return []
+    if not out_dir.is_dir():
+        return [out_dir.name]
+    ours = {f"{table}.parquet" for table in exported_tables()}
+    return sorted(entry.name for entry in out_dir.iterdir() if entry.name not in ours)
+
+
 def export_parquet(db: Path, out_dir: Path) -> list[Path]:
-    """Write `<table>.parquet` for every mart and report table into out_dir; the files."""
+    """Write `<table>.parquet` for every mart and report table into out_dir; the files.
+
+    Raises OutputNotWritten, writing nothing, when out_dir holds anything else (the swap would
+    delete it: `--parquet data` held the warehouse itself) or cannot be written."""
     out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    if foreign := foreign_entries(out_dir):
+        shown = ", ".join(foreign[:5]) + (
+            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
+        raise OutputNotWritten(
+            f"{out_dir} holds what an export did not write ({shown}); an export replaces its "
+            "whole folder, so give it an empty or new one"
+        )
     scratch = out_dir.with_name(f".{out_dir.name}.tmp-{os.getpid()}")
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir()
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+    except OSError as exc:
+        raise OutputNotWritten(f"{out_dir} could not be written: {exc}") from exc
     con = duckdb.connect(str(db), read_only=True)
     try:
         for table in exported_tables():

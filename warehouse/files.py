@@ -1,12 +1,34 @@
 """Database files on disk: putting a finished file in place, so that a reader (or the next run)
 finds it whole or not at all, even after a kill -9 or a power loss; removing one with its
-write-ahead log; and setting aside a log that no longer belongs to the file beside it."""
+write-ahead log; setting aside a log that no longer belongs to the file beside it; and telling
+a path a run may write its database at from one holding something else."""
 
 from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+
+# Bytes 8-11 of every DuckDB database file.
+_DUCKDB_MAGIC = b"DUCK"
+
+
+class OutputNotWritten(OSError):
+    """An export or report folder could not be written; the message names it and why. An
+    OSError, so whatever handled a failed write before still handles it."""
+
+
+def may_hold_database(path: Path) -> bool:
+    """Whether a run may create or replace a DuckDB database at `path`: nothing is there, an
+    empty file, or a DuckDB database. A folder or a file of anything else would be lost when
+    the build renames the new warehouse over it (an input file given as --db, say)."""
+    if not path.exists():
+        return True
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    return not head or head[8:12] == _DUCKDB_MAGIC
 
 
 def wal_of(database: Path) -> Path:

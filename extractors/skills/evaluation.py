@@ -11,12 +11,12 @@ the ids whose senses were labelled; extra taxonomy skills are neither rewarded n
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractors.skills.matcher import SkillExtractor
+from extractors.sources.jsonl import decode_record
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "extraction"
@@ -110,10 +110,14 @@ class Report:
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+    """The JSON objects of a JSONL file; ValueError naming the file and line of a bad one."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if raw.strip():
+                try:
+                    yield decode_record(raw)
+                except ValueError as exc:
+                    raise ValueError(f"{path}:{number}: {exc}") from None
 
 
 def hard_cases(path: Path = HARD_SET) -> list[Case]:
@@ -130,12 +134,18 @@ def find_corpus() -> Path | None:
 def dev_cases(path: Path = DEV_SET, corpus: Path | None = None) -> list[Case]:
     """The labelled postings with their texts, read from the shared corpus; ValueError when the
     corpus is missing or lacks a labelled id."""
+    if corpus is not None and not corpus.is_file():
+        raise ValueError(f"no postings corpus at {corpus}")
     corpus = corpus or find_corpus()
-    if corpus is None or not corpus.is_file():
+    if corpus is None:
         raise ValueError("postings corpus not found; pass --corpus (the shared HN dev sample)")
     labels = list(read_jsonl(path))
     wanted = {row["id"] for row in labels}
-    texts = {r["id"]: r["text"] for r in read_jsonl(corpus) if r["id"] in wanted}
+    # Lines of the corpus without an id cannot be labelled ones; a labelled one needs its text.
+    texts = {r["id"]: r.get("text") for r in read_jsonl(corpus) if r.get("id") in wanted}
+    textless = sorted(posting for posting, text in texts.items() if not isinstance(text, str))
+    if textless:
+        raise ValueError(f"{corpus} has no text for labelled postings {textless[:3]}")
     missing = sorted(wanted - texts.keys())
     if missing:
         raise ValueError(f"{corpus} lacks {len(missing)} labelled postings, e.g. {missing[:3]}")

@@ -77,6 +77,9 @@ def decode_record(raw_line: bytes) -> dict[str, Any]:
     Every command that reads JSONL lines (ingest, extract, candidates) reads them here, so a
     line is refused, and named, for the same reasons everywhere.
     """
+    # A line read with its end ("…\n") would give another reason than the same line without
+    # it when a string is left open: "Invalid control character" instead of "Unterminated".
+    raw_line = raw_line.removesuffix(b"\n").removesuffix(b"\r")
     try:
         line = raw_line.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -84,7 +87,7 @@ def decode_record(raw_line: bytes) -> dict[str, Any]:
     try:
         record = json.loads(line.removeprefix("\ufeff"))  # a BOM from a Windows export
     except json.JSONDecodeError as exc:
-        raise ValueError(f"broken JSON: {exc.msg} at column {exc.colno}") from exc
+        raise ValueError(f"broken JSON at column {exc.colno}: {exc.msg}") from exc
     except RecursionError:
         raise ValueError("broken JSON: nested too deeply") from None
     except ValueError as exc:  # an integer longer than Python converts (4300 digits)

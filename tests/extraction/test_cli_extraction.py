@@ -7,8 +7,10 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
+from extractors.skills import evaluation
 from extractors.skills.evaluation import HARD_SET
 from extractors.skills.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
 from skillpulse.cli import app
@@ -36,8 +38,12 @@ def test_extract_output_has_sections_and_rules(tmp_path: Path) -> None:
     assert all(m["rule"] for m in record["mentions"])
 
 
-def test_evaluate_scores_hard_sentences_without_the_corpus(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["evaluate", "--corpus", str(tmp_path / "missing.jsonl")])
+def test_evaluate_scores_hard_sentences_without_the_corpus(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A fresh clone without ../shared: nowhere to find the corpus, and none named.
+    monkeypatch.setattr(evaluation, "CORPUS_CANDIDATES", (tmp_path / "missing.jsonl",))
+    result = runner.invoke(app, ["evaluate"])
     assert result.exit_code == 0, result.output
     cases = sum(1 for line in HARD_SET.read_text(encoding="utf-8").splitlines() if line.strip())
     assert f"hard sentences: {cases} cases, micro P" in result.output
@@ -72,7 +78,7 @@ def test_candidates_names_bad_lines_and_ranks_the_good_ones(tmp_path: Path) -> N
     lines_out = result.output.splitlines()
     named = [line.split(": rejected: ") for line in lines_out if ": rejected: " in line]
     assert [(where.rsplit(":", 1)[1], reason) for where, reason in named] == [
-        ("2", "broken JSON: Expecting value at column 1"),
+        ("2", "broken JSON at column 1: Expecting value"),
         ("3", "expected a JSON object, got list"),
         ("4", "missing or non-string 'text'"),
         ("5", "broken JSON: nested too deeply"),

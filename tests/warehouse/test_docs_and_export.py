@@ -106,7 +106,7 @@ def test_export_writes_one_parquet_per_table(warehouse: Path, tmp_path: Path) ->
 
     out = tmp_path / "parquet"
     out.mkdir()
-    (out / "stale.parquet").write_bytes(b"old export")  # replaced whole, not merged
+    (out / "fct_postings.parquet").write_bytes(b"old export")  # an earlier export's: replaced
     result = CliRunner().invoke(app, ["export", "--parquet", str(out), "--db", str(warehouse)])
     assert result.exit_code == 0, result.output
     assert sorted(p.stem for p in out.iterdir()) == exported_tables()
