@@ -92,18 +92,19 @@ def _taxonomy(path: Path | None):  # type: ignore[no-untyped-def]
 
 def _warehouse_target(db: Path, *inputs: Path):  # type: ignore[no-untyped-def]
     """The WarehousePaths a run will write, once their folders exist; the command ends instead
-    when the build's rename would destroy something: a folder, a file that is not a DuckDB
-    database (an input file given as --db), or the input itself."""
+    when the build's rename would destroy something: the input itself, or, where no raw store
+    says the path is a warehouse's, a folder or a file that is not a DuckDB database (a notes
+    file given as --db). Beside a raw store, an unreadable warehouse is a lost published copy,
+    which the build replaces from the store; a damaged raw store fails the run, as it did."""
     from warehouse.files import may_hold_database
     from warehouse.paths import WarehousePaths
 
     paths = WarehousePaths.for_db(db)
-    for target in (paths.db, paths.raw):
-        if not may_hold_database(target):
-            _refuse(f"{target} exists and is not a DuckDB database; it is left as it is")
-        for source in inputs:
-            if source.resolve() == target.resolve():
-                _refuse(f"--db {db} would write over the input {source}")
+    for source in inputs:
+        if source.resolve() in (paths.db.resolve(), paths.raw.resolve()):
+            _refuse(f"--db {db} would write over the input {source}")
+    if not paths.raw.exists() and not may_hold_database(paths.db):
+        _refuse(f"{paths.db} exists and is not a DuckDB database; it is left as it is")
     try:
         paths.ensure_dirs()
     except OSError as exc:

@@ -43,7 +43,8 @@ def test_ingest_refuses_a_db_that_is_not_a_duckdb_database(
     before = db.read_bytes() if db.is_file() else sorted(db.iterdir())
     result = runner.invoke(app, [*args, "--db", str(db)])
     assert result.exit_code == 2, result.output
-    assert "is not a DuckDB database; it is left as it is" in result.output
+    reason = "would write over the input" if db == source else "is not a DuckDB database"
+    assert reason in result.output
     assert (db.read_bytes() if db.is_file() else sorted(db.iterdir())) == before
     assert source.read_text(encoding="utf-8") == GOOD_LINE
 
