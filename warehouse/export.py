@@ -25,12 +25,10 @@ def exported_tables() -> list[str]:
 
 
 def foreign_entries(out_dir: Path) -> list[str]:
-    """What in out_dir an export did not write: every entry but `<exported table>.parquet`
-    files (a path that is not a folder is itself foreign)."""
-    if not out_dir.exists():
-        return []
+    """What the folder out_dir holds that an export did not write: every entry but
+    `<exported table>.parquet` files."""
     if not out_dir.is_dir():
-        return [out_dir.name]
+        return []
     ours = {f"{table}.parquet" for table in exported_tables()}
     return sorted(entry.name for entry in out_dir.iterdir() if entry.name not in ours)
 
@@ -41,6 +39,10 @@ def export_parquet(db: Path, out_dir: Path) -> list[Path]:
     Raises OutputNotWritten, writing nothing, when out_dir holds anything else (the swap would
     delete it: `--parquet data` held the warehouse itself) or cannot be written."""
     out_dir = out_dir.resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputNotWritten(
+            f"{out_dir} is a file, not a folder for the export; it is left as it is"
+        )
     if foreign := foreign_entries(out_dir):
         shown = ", ".join(foreign[:5]) + (
             f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
