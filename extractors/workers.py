@@ -1,16 +1,22 @@
 """Worker process pools as the pipeline runs them: spawned, all started at once, stopped at once.
 
-Used by the extraction pool (extractors.skills.pool) and the parsing pool (skillpulse.parsing).
+Used by the extraction pool (extractors.skills.pool) and the parsing pool (skillpulse.parsing);
+the duplicates step's workers (warehouse.build) use end_with_parent too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -39,12 +45,14 @@ def started_executor(
     task's result never comes, so a run hung for good; the executor fails its futures with
     BrokenProcessPool instead. The executor spawns a worker only when a task finds none idle,
     so one no-op per process starts them all now, and none starts late on the critical path.
+    Each worker ends when this process does, however it ends (end_with_parent).
     """
     executor = ProcessPoolExecutor(
         processes,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start_worker,
-        initargs=(niceness, initializer, initargs),
+        # The submits below spawn every worker, in this thread: what Parent.here() records.
+        initargs=(Parent.here(), niceness, initializer, initargs),
     )
     try:
         for _ in range(processes):
@@ -103,9 +111,82 @@ def stop_now(executor: ProcessPoolExecutor) -> None:
         results._writer.close()
 
 
+@dataclass(frozen=True)
+class Parent:
+    """The process that spawns a pool's workers, as they watch it (end_with_parent)."""
+
+    pid: int
+    # Whether its main thread spawns them. PR_SET_PDEATHSIG fires when the thread that spawned
+    # a process ends, not its whole process: a pool spawned from a thread that ends before the
+    # pool does (a Prefect task's, say) would have its workers killed under it.
+    main_thread: bool
+
+    @classmethod
+    def here(cls) -> Parent:
+        """This process, spawning workers from the current thread."""
+        return cls(os.getpid(), threading.current_thread() is threading.main_thread())
+
+
+# linux/prctl.h: the signal a process gets when the thread that spawned it ends.
+_PR_SET_PDEATHSIG = 1
+# How often a worker without PR_SET_PDEATHSIG looks at its parent pid: it outlives a SIGKILLed
+# parent by at most this long, for a wake-up costing microseconds.
+_PARENT_POLL_S = 0.5
+
+
+def end_with_parent(parent: Parent) -> None:
+    """Make this worker process end as soon as `parent` ends, however it ends. The first thing
+    every worker initializer does (started_executor, warehouse.build's duplicates workers).
+
+    A parent ending by an exception (Ctrl-C, SIGTERM through skillpulse.cli) stops its workers
+    itself (stop_now). A parent that is SIGKILLed (the OOM killer) cannot: its workers, waiting
+    for a next task that never comes, and the resource tracker they keep open, ran on for good
+    under PID 1, each with its memory (an extraction worker's matcher and spaCy). On Linux the
+    kernel kills the worker with its parent (PR_SET_PDEATHSIG); elsewhere, or when a thread
+    other than the parent's main thread spawns it, a daemon thread polls for the parent's end.
+    """
+    if parent.main_thread and _killed_with_parent():
+        # A parent that died before the request took hold sends no signal: this process has
+        # been re-parented already.
+        if os.getppid() != parent.pid:
+            os._exit(1)
+        return
+    threading.Thread(
+        target=_watch_parent, args=(parent.pid,), name="watch-parent", daemon=True
+    ).start()
+
+
+def _killed_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when the thread that spawned it ends; False where
+    prctl is not there or refuses."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    # SIGKILL, not SIGTERM: nothing a worker holds needs cleaning up (its results are no
+    # longer wanted), and no signal handler or busy C call can put it off. Unsigned longs,
+    # as the variadic prctl reads them.
+    no_arg = ctypes.c_ulong(0)
+    return prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), no_arg, no_arg, no_arg) == 0
+
+
+def _watch_parent(parent_pid: int) -> None:
+    # A process whose parent ends is re-parented (to PID 1 or a subreaper): its parent pid
+    # changes then, and only then.
+    while os.getppid() == parent_pid:
+        time.sleep(_PARENT_POLL_S)
+    os._exit(1)
+
+
 def _start_worker(
-    niceness: int, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
+    parent: Parent,
+    niceness: int,
+    initializer: Callable[..., object] | None,
+    initargs: tuple[Any, ...],
 ) -> None:
+    end_with_parent(parent)
     if niceness and hasattr(os, "nice"):  # POSIX only
         os.nice(niceness)
     if initializer is not None:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from extractors.workers import processes_worth, stop_now
+from extractors.workers import Parent, end_with_parent, processes_worth, stop_now
 from warehouse import docs
 from warehouse.files import remove_database, replace_durably, set_aside_wal, wal_of
 from warehouse.paths import WarehousePaths
@@ -835,7 +835,14 @@ def _grouped_batches(
     from warehouse import duplicates
 
     workers = processes - 1
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(_WORKER_START))
+    executor = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(_WORKER_START),
+        # Ending with this process even when it is SIGKILLed; the warm-ups below spawn them all,
+        # in this thread.
+        initializer=end_with_parent,
+        initargs=(Parent.here(),),
+    )
     try:
         # Start the workers now, while DuckDB sorts the stream (a pool starts a process only
         # when a task is submitted and none is idle). Starting one took 0.3-0.5 s while workers
