@@ -15,7 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import psutil
 import pytest
@@ -120,6 +122,25 @@ def _survivors(seen: _Seen, timeout_s: float = 10) -> list[str]:
     return [f"{p.pid} ({seen[p.pid][1][-70:]})" for p in alive]
 
 
+def _wait_for(
+    condition: Callable[[], bool],
+    process: subprocess.Popen[bytes] | subprocess.Popen[str],
+    seen: _Seen,
+    stderr: IO[str],
+    failure: str,
+    timeout_s: float,
+) -> None:
+    """Poll `condition` until it holds; if `process` ends first or time runs out, stop it and
+    what it started and fail with `failure` and the end of its stderr."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop(process, seen)
+            stderr.seek(0)
+            pytest.fail(f"{failure}: {stderr.read()[-3000:]!r}")
+        time.sleep(0.01)
+
+
 def _stop(process: subprocess.Popen[bytes] | subprocess.Popen[str], seen: _Seen) -> None:
     """Kill `process` and what it started: a test that fails leaves nothing running."""
     _descendants(process.pid, seen)
@@ -143,13 +164,7 @@ def test_workers_end_when_their_parent_is_killed_9(
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
-        deadline = time.monotonic() + 60
-        while not ready.exists():
-            if parent.poll() is not None or time.monotonic() > deadline:
-                _stop(parent, seen)
-                stderr.seek(0)
-                pytest.fail(f"the parent's pool never started: {stderr.read()[-3000:]!r}")
-            time.sleep(0.02)
+        _wait_for(ready.exists, parent, seen, stderr, "the parent's pool never started", 60)
     _descendants(parent.pid, seen)
     # The workers, and the resource tracker they keep open, are all of its children.
     assert {int(pid) for pid in ready.read_text().split()} <= set(seen)
@@ -196,16 +211,21 @@ def test_sigterm_mid_extraction_exits_143_and_leaves_no_process(
     seen: _Seen = {}
     with tempfile.TemporaryFile("w+") as stderr:
         ingest = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr)
+
         # Extracting: every spawned worker running is an extraction worker (niceness 12,
         # extractors.skills.pool), the parsing workers (niceness 3) stopped with the landing.
-        deadline = time.monotonic() + 120
-        while _spawned_niceness(seen) != {12}:
-            if ingest.poll() is not None or time.monotonic() > deadline:
-                _stop(ingest, seen)
-                stderr.seek(0)
-                pytest.fail(f"the ingest never extracted in its workers: {stderr.read()[-3000:]}")
-            time.sleep(0.01)
+        def extracting() -> bool:
             _descendants(ingest.pid, seen)
+            return _spawned_niceness(seen) == {12}
+
+        _wait_for(
+            extracting,
+            ingest,
+            seen,
+            stderr,
+            "the ingest never extracted in its workers",
+            120,
+        )
 
         os.kill(ingest.pid, signal.SIGTERM)
         while ingest.poll() is None:  # what it starts while it stops is its child too
