@@ -268,14 +268,16 @@ def run(
 
 def _checked_config(config: Path, taxonomy: Path | None) -> None:
     """End the command in one line, before any run starts, when the config, its warehouse path
-    or the taxonomy would make the run fail."""
+    or a taxonomy given by path would make the run fail (the bundled one is checked by the
+    suite, and loading it here would only load it twice)."""
     from skillpulse.config import ConfigError, load_config
 
     try:
         settings = load_config(config)
     except ConfigError as exc:
         _refuse(str(exc))
-    _taxonomy(taxonomy)
+    if taxonomy is not None:
+        _taxonomy(taxonomy)
     _warehouse_target(settings.storage.db)
 
 
@@ -405,8 +407,7 @@ def ingest(
             stages.update({f"build: {name}": s for name, s in built.steps.items()})
             stages["peak_rss_mb_after_build"] = _peak_rss_mb()
     except RunLocked as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(3) from None
+        _refuse(str(exc), 3)
     except _storage_errors() as exc:  # taking the lock itself failed
         _storage_failed("ingest", paths, run_id, exc)
     total, top = pipeline.top_skills(paths.db)
@@ -595,8 +596,7 @@ def reextract(
 
     paths = WarehousePaths.for_db(db)
     if not paths.raw.is_file():
-        console.print(f"[red]no raw store at {paths.raw}; run `skillpulse ingest` first[/red]")
-        raise typer.Exit(2)
+        _refuse(f"no raw store at {paths.raw}; run `skillpulse ingest` first")
     started = time.perf_counter()
     tax = _taxonomy(taxonomy)
     run_id = pipeline.new_run_id("reextract")
@@ -614,8 +614,7 @@ def reextract(
                 con.close()
             pipeline.build(paths, run_id, tax)
     except RunLocked as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(3) from None
+        _refuse(str(exc), 3)
     except _storage_errors() as exc:  # taking the lock itself failed
         _storage_failed("reextract", paths, run_id, exc)
     typer.echo(
@@ -646,8 +645,7 @@ def candidates(
     from warehouse.paths import WarehousePaths
 
     if (db is None) == (input is None):
-        console.print("[red]give exactly one of --db or --input[/red]")
-        raise typer.Exit(2)
+        _refuse("give exactly one of --db or --input")
     if input is not None:
         _input_file(input)
         rejected: list[int] = []
@@ -658,8 +656,7 @@ def candidates(
     else:
         raw = WarehousePaths.for_db(db).raw  # type: ignore[arg-type]
         if not raw.is_file():
-            console.print(f"[red]no raw store at {raw}[/red]")
-            raise typer.Exit(2)
+            _refuse(f"no raw store at {raw}")
         try:
             con = duckdb.connect(str(raw), read_only=True)
             try:
