@@ -24,15 +24,6 @@ def exported_tables() -> list[str]:
     return sorted(m.name for m in models() if m.layer in EXPORTED_LAYERS)
 
 
-def foreign_entries(out_dir: Path) -> list[str]:
-    """What the folder out_dir holds that an export did not write: every entry but
-    `<exported table>.parquet` files."""
-    if not out_dir.is_dir():
-        return []
-    ours = {f"{table}.parquet" for table in exported_tables()}
-    return sorted(entry.name for entry in out_dir.iterdir() if entry.name not in ours)
-
-
 def export_parquet(db: Path, out_dir: Path) -> list[Path]:
     """Write `<table>.parquet` for every mart and report table into out_dir; the files.
 
@@ -43,7 +34,15 @@ def export_parquet(db: Path, out_dir: Path) -> list[Path]:
         raise OutputNotWritten(
             f"{out_dir} is a file, not a folder for the export; it is left as it is"
         )
-    if foreign := foreign_entries(out_dir):
+    tables = exported_tables()
+    ours = {f"{table}.parquet" for table in tables}
+    # What the folder holds that an export did not write.
+    foreign = (
+        sorted(entry.name for entry in out_dir.iterdir() if entry.name not in ours)
+        if out_dir.is_dir()
+        else []
+    )
+    if foreign:
         shown = ", ".join(foreign[:5]) + (
             f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
         )
@@ -60,7 +59,7 @@ def export_parquet(db: Path, out_dir: Path) -> list[Path]:
         raise OutputNotWritten(f"{out_dir} could not be written: {exc}") from exc
     con = duckdb.connect(str(db), read_only=True)
     try:
-        for table in exported_tables():
+        for table in tables:
             # the table name comes from a SQL file stem; the path is a bound parameter
             con.execute(
                 f"copy (select * from {table}) to ? (format parquet)",
